@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from incidentdesk import views
+from incidentdesk.api.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("incidentdesk.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
