@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "incidentdesk.audit",
     "incidentdesk.organisations",
     "incidentdesk.accounts",
+    "incidentdesk.deadlines",
     "incidentdesk.api",
 ]
 
@@ -234,7 +235,9 @@ if not DEBUG:
     if envbool("BEHIND_PROXY", "false"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# Not "no-referrer": with it, browsers send "Origin: null" on every form POST, and Django's
+# CSRF check then refuses them all. "same-origin" still sends nothing to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [

@@ -7,7 +7,9 @@ from incidentdesk.api.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("incidentdesk.accounts.urls")),
+    path("organisations/", include("incidentdesk.organisations.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,27 @@
+"""The HTTP API, mounted at `/api/v1/`; its OpenAPI 3 document is `/api/v1/openapi.json`.
+
+Every operation needs an API token (see `auth.py`) and gives an explicit `operation_id`.
+There is no interactive docs page: ninja's Swagger and Redoc pages load their scripts
+from a CDN, which the content security policy (and DESIGN.md) forbid.
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Incident Desk API", version="1", docs_url=None)
+from .auth import BearerToken
+from .errors import register_exception_handlers
+from .routes import me
+
+api = NinjaAPI(
+    title="Incident Desk API",
+    version="1",
+    description=(
+        "Report and handle data-security incidents. Authenticate every call with "
+        "`Authorization: Bearer <token>`; errors are JSON objects with a `detail` message."
+    ),
+    urls_namespace="api-v1",
+    docs_url=None,
+    auth=BearerToken(),
+)
+register_exception_handlers(api)
+
+api.add_router("", me.router)

@@ -233,8 +233,10 @@ class Timescale(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = "immediately" if self.unit == TimescaleUnit.IMMEDIATELY else (
-            f"{self.amount} {self.get_unit_display().lower()}"
+        when = (
+            "immediately"
+            if self.unit == TimescaleUnit.IMMEDIATELY
+            else (f"{self.amount} {self.get_unit_display().lower()}")
         )
         suffix = f" ({self.severity_key})" if self.severity_key else ""
         return f"{self.get_step_display()}{suffix}: {when}"

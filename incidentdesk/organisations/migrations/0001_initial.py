@@ -10,172 +10,573 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PolicyProfile',
+            name="PolicyProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('preset', models.CharField(choices=[('trust', 'Multi-academy trust (Security Incidents Policy, trust version)'), ('school', 'Single school (Security Incidents Policy, school version)')], max_length=20)),
-                ('policy_title', models.CharField(default='Security Incidents Policy', max_length=200)),
-                ('duty_titles', models.JSONField(default=dict, help_text='The title of each duty in this policy, by duty.')),
-                ('report_recipients', models.JSONField(default=list, help_text='Duties that receive every report.')),
-                ('anonymous_recipient', models.CharField(choices=[('incident_manager', 'Incident manager'), ('investigating_officer', 'Investigating officer / line manager'), ('head_of_school', 'Head of school'), ('siro', 'Senior Information Risk Owner (SIRO)'), ('dpo', 'Data Protection Officer (DPO)'), ('governor', 'Governing body member'), ('chair_of_governors', 'Chair of governors'), ('safeguarding_lead', 'Designated safeguarding lead'), ('staff', 'Member of staff')], help_text='Who receives anonymous reports.', max_length=40)),
-                ('out_of_hours_recipient', models.CharField(choices=[('incident_manager', 'Incident manager'), ('investigating_officer', 'Investigating officer / line manager'), ('head_of_school', 'Head of school'), ('siro', 'Senior Information Risk Owner (SIRO)'), ('dpo', 'Data Protection Officer (DPO)'), ('governor', 'Governing body member'), ('chair_of_governors', 'Chair of governors'), ('safeguarding_lead', 'Designated safeguarding lead'), ('staff', 'Member of staff')], help_text='Who is alerted when an incident is reported out of hours.', max_length=40)),
-                ('major_support', models.JSONField(default=list, help_text='Duties that support the investigation of major incidents.')),
-                ('critical_support', models.JSONField(default=list, help_text='Duties that support the investigation of critical incidents.')),
-                ('referral_recipients', models.JSONField(default=list, help_text='Duties to which major and critical incidents must be referred (the DPO).')),
-                ('manager_investigates_critical', models.BooleanField(default=True, help_text='The incident manager undertakes the investigation of critical incidents.')),
-                ('outcome_reviewers_serious', models.JSONField(default=list, help_text='Duties who review the outcome report of major and critical incidents, after the incident manager.')),
-                ('investigation_steps', models.JSONField(default=list, help_text='The investigation steps a–k: a list of [letter, text].')),
-                ('working_day_starts', models.TimeField(default=datetime.time(8, 0))),
-                ('working_day_ends', models.TimeField(default=datetime.time(17, 0))),
-                ('working_days', models.JSONField(default=incidentdesk.organisations.models.default_working_days, help_text='Working weekdays, 0 = Monday … 6 = Sunday.')),
-                ('bank_holiday_region', models.CharField(choices=[('ENG', 'England'), ('WLS', 'Wales'), ('SCT', 'Scotland'), ('NIR', 'Northern Ireland')], default='ENG', max_length=3)),
-                ('retention_years', models.PositiveSmallIntegerField(default=6, help_text='Years after closure before an incident is anonymised.')),
-                ('small_count_threshold', models.PositiveSmallIntegerField(default=5, help_text='Counts below this are shown to governors as “fewer than N”.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "preset",
+                    models.CharField(
+                        choices=[
+                            (
+                                "trust",
+                                "Multi-academy trust (Security Incidents Policy, trust version)",
+                            ),
+                            ("school", "Single school (Security Incidents Policy, school version)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "policy_title",
+                    models.CharField(default="Security Incidents Policy", max_length=200),
+                ),
+                (
+                    "duty_titles",
+                    models.JSONField(
+                        default=dict, help_text="The title of each duty in this policy, by duty."
+                    ),
+                ),
+                (
+                    "report_recipients",
+                    models.JSONField(default=list, help_text="Duties that receive every report."),
+                ),
+                (
+                    "anonymous_recipient",
+                    models.CharField(
+                        choices=[
+                            ("incident_manager", "Incident manager"),
+                            ("investigating_officer", "Investigating officer / line manager"),
+                            ("head_of_school", "Head of school"),
+                            ("siro", "Senior Information Risk Owner (SIRO)"),
+                            ("dpo", "Data Protection Officer (DPO)"),
+                            ("governor", "Governing body member"),
+                            ("chair_of_governors", "Chair of governors"),
+                            ("safeguarding_lead", "Designated safeguarding lead"),
+                            ("staff", "Member of staff"),
+                        ],
+                        help_text="Who receives anonymous reports.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "out_of_hours_recipient",
+                    models.CharField(
+                        choices=[
+                            ("incident_manager", "Incident manager"),
+                            ("investigating_officer", "Investigating officer / line manager"),
+                            ("head_of_school", "Head of school"),
+                            ("siro", "Senior Information Risk Owner (SIRO)"),
+                            ("dpo", "Data Protection Officer (DPO)"),
+                            ("governor", "Governing body member"),
+                            ("chair_of_governors", "Chair of governors"),
+                            ("safeguarding_lead", "Designated safeguarding lead"),
+                            ("staff", "Member of staff"),
+                        ],
+                        help_text="Who is alerted when an incident is reported out of hours.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "major_support",
+                    models.JSONField(
+                        default=list,
+                        help_text="Duties that support the investigation of major incidents.",
+                    ),
+                ),
+                (
+                    "critical_support",
+                    models.JSONField(
+                        default=list,
+                        help_text="Duties that support the investigation of critical incidents.",
+                    ),
+                ),
+                (
+                    "referral_recipients",
+                    models.JSONField(
+                        default=list,
+                        help_text="Duties to which major and critical incidents must be referred (the DPO).",
+                    ),
+                ),
+                (
+                    "manager_investigates_critical",
+                    models.BooleanField(
+                        default=True,
+                        help_text="The incident manager undertakes the investigation of critical incidents.",
+                    ),
+                ),
+                (
+                    "outcome_reviewers_serious",
+                    models.JSONField(
+                        default=list,
+                        help_text="Duties who review the outcome report of major and critical incidents, after the incident manager.",
+                    ),
+                ),
+                (
+                    "investigation_steps",
+                    models.JSONField(
+                        default=list,
+                        help_text="The investigation steps a–k: a list of [letter, text].",
+                    ),
+                ),
+                ("working_day_starts", models.TimeField(default=datetime.time(8, 0))),
+                ("working_day_ends", models.TimeField(default=datetime.time(17, 0))),
+                (
+                    "working_days",
+                    models.JSONField(
+                        default=incidentdesk.organisations.models.default_working_days,
+                        help_text="Working weekdays, 0 = Monday … 6 = Sunday.",
+                    ),
+                ),
+                (
+                    "bank_holiday_region",
+                    models.CharField(
+                        choices=[
+                            ("ENG", "England"),
+                            ("WLS", "Wales"),
+                            ("SCT", "Scotland"),
+                            ("NIR", "Northern Ireland"),
+                        ],
+                        default="ENG",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "retention_years",
+                    models.PositiveSmallIntegerField(
+                        default=6, help_text="Years after closure before an incident is anonymised."
+                    ),
+                ),
+                (
+                    "small_count_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Counts below this are shown to governors as “fewer than N”.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail address')),
-                ('full_name', models.CharField(max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False, verbose_name='may use the admin site')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="e-mail address"),
+                ),
+                ("full_name", models.CharField(max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "is_staff",
+                    models.BooleanField(default=False, verbose_name="may use the admin site"),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['full_name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["full_name"],
             },
             managers=[
-                ('objects', incidentdesk.organisations.models.PersonManager()),
+                ("objects", incidentdesk.organisations.models.PersonManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(help_text='Used in the anonymous reporting address.', max_length=60, unique=True)),
-                ('code', models.CharField(help_text='Starts each incident reference, as in CODE-2026-0042.', max_length=8, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{2,8}$', 'Use 2 to 8 capital letters or digits.')])),
-                ('kind', models.CharField(choices=[('trust', 'Trust'), ('school', 'School')], max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('trust', models.ForeignKey(blank=True, limit_choices_to={'kind': 'trust'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='organisations.organisation')),
-                ('profile', models.ForeignKey(blank=True, help_text="Leave empty in a trust's school to run by the trust's profile.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='organisations.policyprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in the anonymous reporting address.",
+                        max_length=60,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Starts each incident reference, as in CODE-2026-0042.",
+                        max_length=8,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9]{2,8}$", "Use 2 to 8 capital letters or digits."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("trust", "Trust"), ("school", "School")], max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "trust",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "trust"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty in a trust's school to run by the trust's profile.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="organisations.policyprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='InformationPolicy',
+            name="InformationPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='information_policies', to='organisations.policyprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="information_policies",
+                        to="organisations.policyprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'information policies',
-                'ordering': ['profile', 'order', 'name'],
+                "verbose_name_plural": "information policies",
+                "ordering": ["profile", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job_title', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job_title", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('person', 'organisation'), name='unique_membership')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "organisation"), name="unique_membership"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DutyHolder',
+            name="DutyHolder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('duty', models.CharField(choices=[('incident_manager', 'Incident manager'), ('investigating_officer', 'Investigating officer / line manager'), ('head_of_school', 'Head of school'), ('siro', 'Senior Information Risk Owner (SIRO)'), ('dpo', 'Data Protection Officer (DPO)'), ('governor', 'Governing body member'), ('chair_of_governors', 'Chair of governors'), ('safeguarding_lead', 'Designated safeguarding lead'), ('staff', 'Member of staff')], max_length=40)),
-                ('title', models.CharField(blank=True, help_text='Their own title where the profile allows several (Headteacher, Bursar).', max_length=100)),
-                ('is_absent', models.BooleanField(default=False)),
-                ('deputy', models.ForeignKey(blank=True, help_text='Acts for them when they are marked absent.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deputy_for', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duties', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_holders', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "duty",
+                    models.CharField(
+                        choices=[
+                            ("incident_manager", "Incident manager"),
+                            ("investigating_officer", "Investigating officer / line manager"),
+                            ("head_of_school", "Head of school"),
+                            ("siro", "Senior Information Risk Owner (SIRO)"),
+                            ("dpo", "Data Protection Officer (DPO)"),
+                            ("governor", "Governing body member"),
+                            ("chair_of_governors", "Chair of governors"),
+                            ("safeguarding_lead", "Designated safeguarding lead"),
+                            ("staff", "Member of staff"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Their own title where the profile allows several (Headteacher, Bursar).",
+                        max_length=100,
+                    ),
+                ),
+                ("is_absent", models.BooleanField(default=False)),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Acts for them when they are marked absent.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deputy_for",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duties",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duty_holders",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', 'duty'],
-                'indexes': [models.Index(fields=['person', 'duty'], name='dutyholder_person_duty')],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'person', 'duty'), name='unique_duty_holder')],
+                "ordering": ["organisation", "duty"],
+                "indexes": [models.Index(fields=["person", "duty"], name="dutyholder_person_duty")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "person", "duty"), name="unique_duty_holder"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PolicyPoint',
+            name="PolicyPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('must', models.TextField(help_text='What must be done.')),
-                ('why', models.TextField(blank=True)),
-                ('how', models.TextField(blank=True)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='points', to='organisations.policyprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("must", models.TextField(help_text="What must be done.")),
+                ("why", models.TextField(blank=True)),
+                ("how", models.TextField(blank=True)),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="points",
+                        to="organisations.policyprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['profile', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('profile', 'number'), name='unique_policy_point')],
+                "ordering": ["profile", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("profile", "number"), name="unique_policy_point"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SeverityLevel',
+            name="SeverityLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=30)),
-                ('name', models.CharField(max_length=60)),
-                ('rank', models.PositiveSmallIntegerField(help_text='1 is the least severe.')),
-                ('description', models.TextField()),
-                ('criteria', models.TextField(blank=True)),
-                ('is_serious', models.BooleanField(default=False, help_text='Major or critical: referred to the DPO and supported as the profile says.')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='severities', to='organisations.policyprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=30)),
+                ("name", models.CharField(max_length=60)),
+                ("rank", models.PositiveSmallIntegerField(help_text="1 is the least severe.")),
+                ("description", models.TextField()),
+                ("criteria", models.TextField(blank=True)),
+                (
+                    "is_serious",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Major or critical: referred to the DPO and supported as the profile says.",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="severities",
+                        to="organisations.policyprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['profile', 'rank'],
-                'constraints': [models.UniqueConstraint(fields=('profile', 'key'), name='unique_severity_key'), models.UniqueConstraint(fields=('profile', 'rank'), name='unique_severity_rank')],
+                "ordering": ["profile", "rank"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("profile", "key"), name="unique_severity_key"),
+                    models.UniqueConstraint(
+                        fields=("profile", "rank"), name="unique_severity_rank"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Timescale',
+            name="Timescale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('report', 'Report after discovery'), ('acknowledge', 'Acknowledge the report'), ('classify', 'Classify and verify'), ('dpo_referral', 'Refer major or critical incidents to the DPO'), ('ico_decision', 'Decide whether to notify the ICO'), ('tell_people', 'Tell the people affected (high risk)'), ('investigation', 'Complete the investigation'), ('outcome_review', 'Review the outcome report')], max_length=30)),
-                ('severity_key', models.SlugField(blank=True, help_text='Only for this severity; empty for every severity.', max_length=30)),
-                ('amount', models.PositiveIntegerField(default=0)),
-                ('unit', models.CharField(choices=[('immediately', 'Immediately'), ('working_hours', 'Working hours'), ('working_days', 'Working days'), ('elapsed_hours', 'Hours (elapsed, including nights and weekends)')], max_length=20)),
-                ('statutory', models.BooleanField(default=False, help_text="Set by law (the ICO's 72 hours): cannot be changed.")),
-                ('notes', models.CharField(blank=True, max_length=300)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timescales', to='organisations.policyprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report after discovery"),
+                            ("acknowledge", "Acknowledge the report"),
+                            ("classify", "Classify and verify"),
+                            ("dpo_referral", "Refer major or critical incidents to the DPO"),
+                            ("ico_decision", "Decide whether to notify the ICO"),
+                            ("tell_people", "Tell the people affected (high risk)"),
+                            ("investigation", "Complete the investigation"),
+                            ("outcome_review", "Review the outcome report"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "severity_key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Only for this severity; empty for every severity.",
+                        max_length=30,
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField(default=0)),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("immediately", "Immediately"),
+                            ("working_hours", "Working hours"),
+                            ("working_days", "Working days"),
+                            ("elapsed_hours", "Hours (elapsed, including nights and weekends)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "statutory",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Set by law (the ICO's 72 hours): cannot be changed.",
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=300)),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timescales",
+                        to="organisations.policyprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['profile', 'step', 'severity_key'],
-                'constraints': [models.UniqueConstraint(fields=('profile', 'step', 'severity_key'), name='unique_timescale_step')],
+                "ordering": ["profile", "step", "severity_key"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("profile", "step", "severity_key"), name="unique_timescale_step"
+                    )
+                ],
             },
         ),
     ]

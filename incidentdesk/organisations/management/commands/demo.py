@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from incidentdesk.organisations.demo import DEFAULT_DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Creates the demonstration organisations and invented people (safe to run again)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_DEMO_PASSWORD,
+            help="The password of every demo person (default: %(default)s).",
+        )
+        parser.add_argument("--quiet", action="store_true", help="Print nothing.")
+
+    def handle(self, *args, password: str, quiet: bool, **options) -> None:
+        sign_ins = load_demo(password=password)
+        if quiet:
+            return
+        self.stdout.write("Demo sign-ins (every password: %s)\n" % password)
+        width = max(len(t) for _, t, _ in sign_ins)
+        current = None
+        for organisation, title, email in sign_ins:
+            if organisation != current:
+                self.stdout.write(f"\n  {organisation}")
+                current = organisation
+            self.stdout.write(f"    {title.ljust(width)}  {email}")
+        self.stdout.write("")
