@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "incidentdesk.organisations",
     "incidentdesk.accounts",
     "incidentdesk.deadlines",
+    "incidentdesk.notifications",
+    "incidentdesk.incidents",
+    "incidentdesk.reporting",
     "incidentdesk.api",
 ]
 

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("help/", views.help_page, name="help"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/", include("incidentdesk.accounts.urls")),
     path("organisations/", include("incidentdesk.organisations.urls")),
     path("api/v1/", api.urls),

@@ -44,3 +44,12 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     A temporary redirect, so a new hashed file name after a deploy is picked up.
     """
     return HttpResponseRedirect(static("incidentdesk/favicon.svg"))
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """How to report an incident, for anyone, signed in or not."""
+    return render(request, "help.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")

@@ -228,3 +228,14 @@ def test_the_500_page_needs_no_request_and_no_database() -> None:
     assert "{%" not in html
     assert len(queries) == 0
     assert "{% extends" not in (TEMPLATES / "500.html").read_text()
+
+
+@pytest.mark.django_db
+def test_the_help_and_accessibility_pages_are_open_to_everyone(client):
+    help_page = client.get("/help/")
+    statement = client.get("/accessibility/")
+
+    assert help_page.status_code == 200
+    assert "in good faith" in help_page.content.decode()
+    assert statement.status_code == 200
+    assert "(WCAG) 2.2" in statement.content.decode()

@@ -105,7 +105,7 @@ class PolicyPointInline(admin.StackedInline):
 class PolicyProfileForm(forms.ModelForm):
     class Meta:
         model = PolicyProfile
-        fields = "__all__"
+        exclude: list[str] = []
 
     def clean_working_days(self) -> list[int]:
         days = self.cleaned_data["working_days"]

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         sign_ins = load_demo(password=password)
         if quiet:
             return
-        self.stdout.write("Demo sign-ins (every password: %s)\n" % password)
+        self.stdout.write(f"Demo sign-ins (every password: {password})\n")
         width = max(len(t) for _, t, _ in sign_ins)
         current = None
         for organisation, title, email in sign_ins:

@@ -1,0 +1,191 @@
+"""The incident: one case from report to closure."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from incidentdesk.organisations.models import Organisation
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    TRIAGED = "triaged", "Classified"
+    INVESTIGATING = "investigating", "Being investigated"
+    OUTCOME_SUBMITTED = "outcome_submitted", "Outcome report submitted"
+    CLOSED = "closed", "Closed"
+    NOT_AN_INCIDENT = "not_an_incident", "Not a security incident"
+
+
+OPEN_STATES = frozenset(
+    {State.REPORTED, State.TRIAGED, State.INVESTIGATING, State.OUTCOME_SUBMITTED}
+)
+
+
+class Kind(models.TextChoices):
+    CONFIRMED_BREACH = "confirmed_breach", "Confirmed breach"
+    POTENTIAL_BREACH = "potential_breach", "Potential breach"
+    NEAR_MISS = "near_miss", "Near miss"
+
+
+# The same three kinds in the words a worried member of staff would use.
+KIND_PLAIN_WORDS = {
+    Kind.CONFIRMED_BREACH: "Something went wrong",
+    Kind.POTENTIAL_BREACH: "Something might have gone wrong",
+    Kind.NEAR_MISS: "Something nearly went wrong, but did not",
+}
+
+
+class ReportingMode(models.TextChoices):
+    NAMED = "named", "Named"
+    CONFIDENTIAL = "confidential", "Confidential"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+class Source(models.TextChoices):
+    STAFF = "staff", "A member of staff"
+    SUPPLIER = "supplier", "A supplier that processes our data"
+
+
+class WhoseInformation(models.TextChoices):
+    PUPILS = "pupils", "Pupils"
+    STAFF = "staff", "Staff"
+    PARENTS = "parents", "Parents or carers"
+    GOVERNORS = "governors", "Governors or volunteers"
+    OTHERS = "others", "Other people"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class PeopleCount(models.TextChoices):
+    ONE = "1", "One person"
+    FEW = "2-10", "2 to 10 people"
+    CLASS = "11-50", "11 to 50 people"
+    MANY = "51-500", "51 to 500 people"
+    VERY_MANY = "over-500", "More than 500 people"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class InformationCategory(models.TextChoices):
+    """The ICO form's categories, with the two that matter most in schools first."""
+
+    SAFEGUARDING = "safeguarding", "Safeguarding or child protection information"
+    SEN = "sen", "Special educational needs information"
+    BASIC_IDENTIFIERS = "basic_identifiers", "Names, addresses, dates of birth"
+    CONTACT = "contact", "Contact details"
+    EDUCATION = "education", "Marks, reports or attendance"
+    HEALTH = "health", "Health or medical information"
+    RACIAL_ETHNIC = "racial_ethnic", "Racial or ethnic origin"
+    RELIGIOUS = "religious", "Religious or philosophical beliefs"
+    SEX_LIFE = "sex_life", "Sex life or sexual orientation"
+    GENDER_REASSIGNMENT = "gender_reassignment", "Gender reassignment"
+    POLITICAL = "political", "Political opinions"
+    TRADE_UNION = "trade_union", "Trade union membership"
+    GENETIC_BIOMETRIC = "genetic_biometric", "Genetic or biometric data (fingerprints, photos)"
+    CRIMINAL = "criminal", "Criminal convictions or offences"
+    FINANCIAL = "financial", "Bank, payment or free school meals details"
+    IDENTIFICATION = "identification", "Usernames, passwords or ID documents"
+    OFFICIAL_DOCUMENTS = "official_documents", "Official documents (passports, certificates)"
+    LOCATION = "location", "Location data"
+    NOT_KNOWN = "not_known", "Not yet known"
+    OTHER = "other", "Other"
+
+
+SPECIAL_CATEGORIES = frozenset(
+    {
+        InformationCategory.HEALTH,
+        InformationCategory.RACIAL_ETHNIC,
+        InformationCategory.RELIGIOUS,
+        InformationCategory.SEX_LIFE,
+        InformationCategory.GENDER_REASSIGNMENT,
+        InformationCategory.POLITICAL,
+        InformationCategory.TRADE_UNION,
+        InformationCategory.GENETIC_BIOMETRIC,
+    }
+)
+
+
+class InformationForm(models.TextChoices):
+    PAPER = "paper", "Paper"
+    EMAIL = "email", "E-mail"
+    DEVICE = "device", "A laptop, phone, tablet or memory stick"
+    SYSTEM = "system", "A computer system or online service"
+    SPOKEN = "spoken", "Spoken"
+    OTHER = "other", "Other"
+
+
+class ReferenceCounter(models.Model):
+    """The last incident number given in an organisation in a year; numbers are never reused."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="unique_counter_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last_number}"
+
+
+class Incident(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=30, unique=True)
+    state = models.CharField(max_length=30, choices=State.choices, default=State.REPORTED)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+
+    # The report, as the reporter gave it.
+    mode = models.CharField(max_length=20, choices=ReportingMode.choices)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.STAFF)
+    supplier_name = models.CharField(max_length=200, blank=True)
+    what_happened = models.TextField()
+    reported_kind = models.CharField(max_length=30, choices=Kind.choices, blank=True)
+    occurred_on = models.DateField(null=True, blank=True)
+    occurred_time = models.TimeField(null=True, blank=True)
+    discovered_at = models.DateTimeField(null=True, blank=True)
+    how_discovered = models.TextField(blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    whose_information = models.JSONField(default=list, blank=True)
+    people_count = models.CharField(max_length=20, choices=PeopleCount.choices, blank=True)
+    information_categories = models.JSONField(default=list, blank=True)
+    information_forms = models.JSONField(default=list, blank=True)
+    people_involved = models.TextField(blank=True)
+    already_done = models.TextField(blank=True)
+
+    reported_at = models.DateTimeField(default=timezone.now)
+    reported_out_of_hours = models.BooleanField(default=False)
+    # Seconds from discovery to report: the policy asks for "immediately".
+    report_delay_seconds = models.BigIntegerField(null=True, blank=True)
+    # A retried submission carries the same key and finds this incident instead of making
+    # another; the fingerprint tells a true retry from a different report with a reused key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation", "state", "reported_at"], name="incident_org_state"
+            ),
+            models.Index(fields=["organisation", "reported_at"], name="incident_org_reported"),
+            models.Index(fields=["reporter", "reported_at"], name="incident_reporter"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_label(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES

@@ -1,0 +1,114 @@
+"""Queueing e-mails and notices. Nothing here talks to a mail server: the worker does."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from incidentdesk.organisations.models import Person
+
+from .models import Notification, OutgoingEmail
+
+log = logging.getLogger("incidentdesk.email")
+
+CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def email_queue(*, to: str, template: str, context: dict[str, Any]) -> OutgoingEmail:
+    """Stores an e-mail rendered from `notifications/email/<template>-{subject,body.txt,body.html}`.
+
+    It is sent by the worker, so it leaves only if the caller's transaction commits.
+    """
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(
+        render_to_string(f"notifications/email/{template}-subject.txt", context).split()
+    )
+    return OutgoingEmail.objects.create(
+        to=to,
+        subject=subject[:300],
+        body_text=render_to_string(f"notifications/email/{template}-body.txt", context),
+        body_html=render_to_string(f"notifications/email/{template}-body.html", context),
+        template=template,
+    )
+
+
+def notify(
+    *,
+    people: Iterable[Person],
+    message: str,
+    link: str = "",
+    template: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> int:
+    """Tells each person in the app and, when `template` is given, by e-mail."""
+    count = 0
+    seen: set[int] = set()
+    for person in people:
+        if person.pk in seen:
+            continue
+        seen.add(person.pk)
+        Notification.objects.create(person=person, message=message[:500], link=link)
+        if template:
+            email_queue(
+                to=person.email, template=template, context={**(context or {}), "person": person}
+            )
+        count += 1
+    return count
+
+
+def _unclaimed(now: datetime.datetime) -> Q:
+    # A claim older than the timeout belongs to a worker that died mid-send.
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
+
+
+def _claim(email_id: int, now: datetime.datetime) -> bool:
+    """Claims one unsent e-mail; False when another worker has it."""
+    return bool(
+        OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=True, failed_at__isnull=True)
+        .filter(_unclaimed(now))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def send_due_emails(*, limit: int = 50) -> int:
+    """Sends unsent e-mails, each claimed by one worker at a time. Returns how many were sent."""
+    now = timezone.now()
+    candidates = list(
+        OutgoingEmail.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
+        .filter(_unclaimed(now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for email_id in candidates:
+        if not _claim(email_id, now):
+            continue
+        email = OutgoingEmail.objects.get(pk=email_id)
+        message = EmailMultiAlternatives(subject=email.subject, body=email.body_text, to=[email.to])
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
+            failed = email.attempts >= MAX_ATTEMPTS
+            OutgoingEmail.objects.filter(pk=email_id).update(
+                claimed_at=None,
+                last_error=type(exc).__name__,
+                failed_at=timezone.now() if failed else None,
+            )
+            log.warning(
+                "e-mail %s not sent (attempt %s): %s", email_id, email.attempts, type(exc).__name__
+            )
+            continue
+        OutgoingEmail.objects.filter(pk=email_id).update(sent_at=timezone.now())
+        sent += 1
+    return sent

@@ -1,0 +1,245 @@
+"""Taking in a report: named, confidential or anonymous, by form or API, exactly once."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from incidentdesk.audit.services import record_event
+from incidentdesk.incidents.models import Incident, ReportingMode, Source
+from incidentdesk.incidents.services import audit_actor_for, incident_create
+from incidentdesk.notifications.services import notify
+from incidentdesk.organisations.models import Organisation, Person
+from incidentdesk.organisations.selectors import duty_holders_for
+
+from . import receipts
+from .models import AnonymousReceipt, Attachment, Message
+from .uploads import StoredUpload, store_upload
+
+# A retry may show an anonymous reporter their receipt again only this soon after sending.
+RECEIPT_REPLAY_WINDOW = datetime.timedelta(hours=1)
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different report."""
+
+
+@dataclass
+class ReportDetails:
+    """What the reporter tells us. Only `what_happened` is required."""
+
+    what_happened: str
+    reported_kind: str = ""
+    occurred_on: datetime.date | None = None
+    occurred_time: datetime.time | None = None
+    discovered_at: datetime.datetime | None = None
+    how_discovered: str = ""
+    location: str = ""
+    whose_information: list[str] = field(default_factory=list)
+    people_count: str = ""
+    information_categories: list[str] = field(default_factory=list)
+    information_forms: list[str] = field(default_factory=list)
+    people_involved: str = ""
+    already_done: str = ""
+    source: str = Source.STAFF
+    supplier_name: str = ""
+
+    def fingerprint(self, mode: str, organisation: Organisation) -> str:
+        data = {**asdict(self), "mode": mode, "organisation": organisation.pk}
+        canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    incident: Incident
+    created: bool
+    # The anonymous reporter's receipt, when it may be shown (never stored).
+    receipt: str | None = None
+
+
+def _recipients_of_report(incident: Incident) -> tuple[list[Person], list[Person]]:
+    """(who is told of the report, who is alerted out of hours)."""
+    profile = incident.organisation.effective_profile
+    if profile is None:
+        return [], []
+    duties = (
+        [profile.anonymous_recipient]
+        if incident.mode == ReportingMode.ANONYMOUS
+        else list(profile.report_recipients)
+    )
+    told = [p for duty in duties for p in duty_holders_for(incident.organisation, duty)]
+    alerted = (
+        duty_holders_for(incident.organisation, profile.out_of_hours_recipient)
+        if incident.reported_out_of_hours
+        else []
+    )
+    return told, alerted
+
+
+def _queue_notices(incident: Incident) -> None:
+    told, alerted = _recipients_of_report(incident)
+    link = f"/incidents/{incident.reference}/"
+    context = {"incident": incident, "link": link}
+    notify(
+        people=told,
+        message=f"New incident reported: {incident.reference}",
+        link=link,
+        template="incident_reported",
+        context=context,
+    )
+    notify(
+        people=[p for p in alerted if p not in told],
+        message=f"Reported out of hours: {incident.reference}",
+        link=link,
+        template="out_of_hours_alert",
+        context=context,
+    )
+    if incident.reporter is not None and incident.mode != ReportingMode.ANONYMOUS:
+        notify(
+            people=[incident.reporter],
+            message=f"We have your report {incident.reference}",
+            link=f"/report/mine/{incident.reference}/",
+            template="report_acknowledged",
+            context=context,
+        )
+
+
+def _existing(key: str, fingerprint: str) -> Incident | None:
+    incident = Incident.objects.filter(idempotency_key=key).first()
+    if incident is not None and incident.idempotency_fingerprint != fingerprint:
+        raise IdempotencyConflict
+    return incident
+
+
+def _replayed(incident: Incident, key: str) -> ReportResult:
+    receipt = None
+    if (
+        incident.mode == ReportingMode.ANONYMOUS
+        and timezone.now() - incident.reported_at < RECEIPT_REPLAY_WINDOW
+    ):
+        receipt = receipts.new_code(idempotency_key=key)
+    return ReportResult(incident=incident, created=False, receipt=receipt)
+
+
+def report_incident(
+    *,
+    organisation: Organisation,
+    reporter: Person | None,
+    mode: str,
+    details: ReportDetails,
+    files: Sequence[File] = (),
+    idempotency_key: str | None = None,
+) -> ReportResult:
+    """Makes one incident of a report, however often the same submission arrives.
+
+    Guarantees: with the same idempotency key and the same report, one incident and the same
+    answer (IdempotencyConflict for a different report under a used key); files are stored
+    before the incident and removed again if it is not saved; the incident manager, the
+    out-of-hours duty holder and the reporter are told by rows that the worker sends after
+    commit; an anonymous report keeps no account and no request metadata.
+    """
+    ReportingMode(mode)
+    if mode == ReportingMode.ANONYMOUS:
+        reporter = None
+    elif reporter is None:
+        raise ValueError("A named or confidential report needs its reporter")
+    fingerprint = details.fingerprint(mode, organisation)
+    if idempotency_key:
+        found = _existing(idempotency_key, fingerprint)
+        if found is not None:
+            return _replayed(found, idempotency_key)
+
+    stored: list[StoredUpload] = [store_upload(f) for f in files]
+    try:
+        with transaction.atomic():
+            incident = Incident(
+                organisation=organisation,
+                mode=mode,
+                reporter=reporter,
+                idempotency_key=idempotency_key or None,
+                idempotency_fingerprint=fingerprint if idempotency_key else "",
+                **asdict(details),
+            )
+            incident_create(incident=incident)
+            Attachment.objects.bulk_create(
+                Attachment(incident=incident, uploaded_by=reporter, **asdict(s)) for s in stored
+            )
+            receipt = None
+            if mode == ReportingMode.ANONYMOUS:
+                receipt = receipts.new_code(idempotency_key=idempotency_key)
+                AnonymousReceipt.objects.create(
+                    incident=incident, code_hash=receipts.code_hash(receipt)
+                )
+            _queue_notices(incident)
+    except IntegrityError:
+        for s in stored:
+            default_storage.delete(s.stored_name)
+        # Two copies of one submission raced; the other one won.
+        if idempotency_key:
+            found = _existing(idempotency_key, fingerprint)
+            if found is not None:
+                return _replayed(found, idempotency_key)
+        raise
+    except BaseException:
+        for s in stored:
+            default_storage.delete(s.stored_name)
+        raise
+    return ReportResult(incident=incident, created=True, receipt=receipt)
+
+
+@transaction.atomic
+def add_information(*, incident: Incident, author: Person | None, body: str) -> Message:
+    """The reporter adds to their report, or answers a question (an anonymous one by receipt)."""
+    message = Message.objects.create(
+        incident=incident, from_reporter=True, author=author, body=body
+    )
+    actor, label = audit_actor_for(incident)
+    record_event(
+        actor=actor,
+        actor_label=label,
+        action="incident.reporter_message",
+        obj=incident,
+        details={"message": message.pk},
+    )
+    told, _ = _recipients_of_report(incident)
+    notify(
+        people=told,
+        message=f"The reporter of {incident.reference} added information",
+        link=f"/incidents/{incident.reference}/",
+        template="reporter_message",
+        context={"incident": incident, "link": f"/incidents/{incident.reference}/"},
+    )
+    return message
+
+
+@transaction.atomic
+def ask_reporter(*, incident: Incident, author: Person, body: str) -> Message:
+    """The incident manager writes to the reporter (an anonymous one sees it with the receipt)."""
+    message = Message.objects.create(
+        incident=incident, from_reporter=False, author=author, body=body
+    )
+    record_event(
+        actor=author,
+        action="incident.message_to_reporter",
+        obj=incident,
+        details={"message": message.pk},
+    )
+    if incident.reporter is not None and incident.mode != ReportingMode.ANONYMOUS:
+        link = f"/report/mine/{incident.reference}/"
+        notify(
+            people=[incident.reporter],
+            message=f"A question about your report {incident.reference}",
+            link=link,
+            template="question_for_reporter",
+            context={"incident": incident, "link": link},
+        )
+    return message
