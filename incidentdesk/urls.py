@@ -12,6 +12,8 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/", include("incidentdesk.accounts.urls")),
     path("organisations/", include("incidentdesk.organisations.urls")),
+    path("", include("incidentdesk.reporting.urls")),
+    path("incidents/", include("incidentdesk.incidents.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

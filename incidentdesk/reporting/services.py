@@ -89,27 +89,30 @@ def _queue_notices(incident: Incident) -> None:
     told, alerted = _recipients_of_report(incident)
     link = f"/incidents/{incident.reference}/"
     context = {"incident": incident, "link": link}
+    # Someone both told and alerted (a school's Headteacher out of hours) gets one e-mail:
+    # the out-of-hours alert, which says more.
     notify(
-        people=told,
-        message=f"New incident reported: {incident.reference}",
-        link=link,
-        template="incident_reported",
-        context=context,
-    )
-    notify(
-        people=[p for p in alerted if p not in told],
+        people=alerted,
         message=f"Reported out of hours: {incident.reference}",
         link=link,
         template="out_of_hours_alert",
         context=context,
     )
+    notify(
+        people=[p for p in told if p not in alerted],
+        message=f"New incident reported: {incident.reference}",
+        link=link,
+        template="incident_reported",
+        context=context,
+    )
     if incident.reporter is not None and incident.mode != ReportingMode.ANONYMOUS:
+        own_link = f"/report/mine/{incident.reference}/"
         notify(
             people=[incident.reporter],
             message=f"We have your report {incident.reference}",
-            link=f"/report/mine/{incident.reference}/",
+            link=own_link,
             template="report_acknowledged",
-            context=context,
+            context={"incident": incident, "link": own_link},
         )
 
 

@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = "Runs the background worker: reminders, escalations and outgoing e-mail."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=5.0, help="Seconds between passes.")
+        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between passes.")
         parser.add_argument("--passes", type=int, default=None, help="Stop after N passes.")
 
     def handle(self, *args, interval: float, passes: int | None, **options) -> None:
