@@ -86,6 +86,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the anonymous routes drop cookies, address and user agent before anything
+    # else can read them (see the module).
+    "incidentdesk.reporting.middleware.AnonymousRouteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +130,12 @@ def _database() -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from exc
     engine = config.get("ENGINE", "")
     if engine == "django.db.backends.sqlite3":
+        name = str(config.get("NAME", ""))
+        if name and name != ":memory:" and not name.startswith("file:"):
+            try:
+                Path(name).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ImproperlyConfigured(f"DATABASE_URL: cannot create {name}: {exc}") from exc
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock
         # at BEGIN so two writers queue on the busy timeout instead of failing with
         # "database is locked"; synchronous=FULL so a committed write survives power loss.
@@ -252,7 +261,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Records about the anonymous routes lose the request attached to them.
+    "filters": {"anonymous_routes": {"()": "incidentdesk.logging.StripAnonymousRequests"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["anonymous_routes"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # The development server's request log prints addresses; keep it quiet so the

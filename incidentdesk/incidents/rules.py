@@ -33,7 +33,7 @@ from .models import Incident, ReportingMode
 Someone = Person | AnonymousUser
 
 
-def _signed_in(person: Someone) -> bool:
+def is_signed_in(person: Someone) -> bool:
     if not person.is_authenticated:
         return False
     if not person.is_active:
@@ -51,7 +51,7 @@ def acts_for(person: Someone, organisation: Organisation, duty: str) -> bool:
 
     A trust's duty holder covers its schools, as `organisations_managed_by` has it.
     """
-    if not _signed_in(person):
+    if not is_signed_in(person):
         return False
     organisation_ids = [organisation.pk]
     if organisation.trust_id is not None:
@@ -80,7 +80,7 @@ def is_anonymous_recipient(person: Someone, organisation: Organisation) -> bool:
 
 def may_manage(person: Someone, incident: Incident) -> bool:
     """The incident manager of the incident's organisation or of its trust."""
-    if not _signed_in(person):
+    if not is_signed_in(person):
         return False
     if acts_for(person, incident.organisation, Duty.INCIDENT_MANAGER):
         return True
@@ -89,7 +89,7 @@ def may_manage(person: Someone, incident: Incident) -> bool:
 
 def may_view(person: Someone, incident: Incident) -> bool:
     """Whether `person` may open the incident's pages (not the reporter's own view of it)."""
-    if not _signed_in(person):
+    if not is_signed_in(person):
         return False
     if may_manage(person, incident):
         return True
@@ -143,7 +143,7 @@ def may_download_attachments(person: Someone, incident: Incident) -> bool:
 
 def may_see_as_reporter(person: Someone, incident: Incident) -> bool:
     """The reporter of a named or confidential report, on the reporting pages."""
-    if not _signed_in(person):
+    if not is_signed_in(person):
         return False
     if incident.mode == ReportingMode.ANONYMOUS:
         return False
@@ -160,7 +160,7 @@ def handles_incidents(person: Someone) -> bool:
     One query: the duties `person` acts on, with the profiles that say where anonymous
     reports go.
     """
-    if not _signed_in(person):
+    if not is_signed_in(person):
         return False
     holders = acting_duty_holders(person).select_related(  # type: ignore[arg-type]
         "organisation__profile", "organisation__trust__profile"
