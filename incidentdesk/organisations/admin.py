@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import (
+    Duty,
     DutyHolder,
     InformationPolicy,
     Membership,
@@ -102,16 +103,124 @@ class PolicyPointInline(admin.StackedInline):
     extra = 0
 
 
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+DUTY_LIST_FIELDS = [
+    "report_recipients",
+    "major_support",
+    "critical_support",
+    "referral_recipients",
+    "outcome_reviewers_serious",
+]
+
+
+def _duty_checkboxes(label: str, help_text: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=Duty.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=help_text,
+    )
+
+
 class PolicyProfileForm(forms.ModelForm):
+    """The profile in plain fields: checkboxes for duties and days, one box per title.
+
+    The model keeps lists of duty names (JSON); the people adjusting a profile should never
+    have to write JSON.
+    """
+
+    report_recipients = _duty_checkboxes("Who receives reports", "Told of every new report.")
+    major_support = _duty_checkboxes(
+        "Who supports major incidents",
+        "The trust policy leaves this to the trust: “[insert role(s)/ team(s)]”.",
+    )
+    critical_support = _duty_checkboxes("Who supports critical incidents", "")
+    referral_recipients = _duty_checkboxes(
+        "Who major and critical incidents are referred to", "The DPO, in both policies."
+    )
+    outcome_reviewers_serious = _duty_checkboxes(
+        "Who also reviews outcome reports of major and critical incidents", ""
+    )
+    working_days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label="Working days"
+    )
+    investigation_steps_text = forms.CharField(
+        label="Investigation steps",
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 90}),
+        help_text="One step a line, as “a: Identify expected outcomes…”.",
+    )
+
     class Meta:
         model = PolicyProfile
-        exclude: list[str] = []
+        fields = [
+            "name",
+            "preset",
+            "policy_title",
+            *DUTY_LIST_FIELDS,
+            "anonymous_recipient",
+            "out_of_hours_recipient",
+            "manager_investigates_critical",
+            "working_day_starts",
+            "working_day_ends",
+            "working_days",
+            "bank_holiday_region",
+            "retention_years",
+            "small_count_threshold",
+        ]
 
-    def clean_working_days(self) -> list[int]:
-        days = self.cleaned_data["working_days"]
-        if not isinstance(days, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in days):
-            raise forms.ValidationError("List the working weekdays as numbers, 0 = Monday.")
-        return sorted(set(days))
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        titles = self.instance.duty_titles or {}
+        for duty in Duty:
+            self.initial.setdefault(f"title_{duty.value}", titles.get(duty.value, duty.label))
+        self.initial.setdefault(
+            "investigation_steps_text",
+            "\n".join(
+                f"{letter}: {text}" for letter, text in (self.instance.investigation_steps or [])
+            ),
+        )
+
+    def clean_investigation_steps_text(self) -> list[list[str]]:
+        steps = []
+        for number, line in enumerate(
+            self.cleaned_data["investigation_steps_text"].splitlines(), 1
+        ):
+            if not line.strip():
+                continue
+            letter, sep, text = line.partition(":")
+            if not sep or len(letter.strip()) != 1 or not text.strip():
+                raise forms.ValidationError(
+                    f"Line {number}: write a letter, a colon and the step, as “a: Speak to staff”."
+                )
+            steps.append([letter.strip().lower(), text.strip()])
+        if not steps:
+            raise forms.ValidationError("Enter at least one investigation step.")
+        return steps
+
+    def save(self, commit: bool = True) -> PolicyProfile:
+        profile = super().save(commit=False)
+        profile.duty_titles = {d.value: self.cleaned_data[f"title_{d.value}"] for d in Duty}
+        profile.investigation_steps = self.cleaned_data["investigation_steps_text"]
+        if commit:
+            profile.save()
+            self.save_m2m()
+        return profile
+
+
+# One box per duty title, declared on the class so the admin's form factory knows them.
+for _duty in Duty:
+    _field = forms.CharField(label=f"Title of the {_duty.label.lower()}", max_length=100)
+    PolicyProfileForm.base_fields[f"title_{_duty.value}"] = _field
+    PolicyProfileForm.declared_fields[f"title_{_duty.value}"] = _field
 
 
 @admin.register(PolicyProfile)
@@ -126,7 +235,7 @@ class PolicyProfileAdmin(ScopedAdmin):
             "Who does what",
             {
                 "fields": [
-                    "duty_titles",
+                    *[f"title_{d.value}" for d in Duty],
                     "report_recipients",
                     "anonymous_recipient",
                     "out_of_hours_recipient",
@@ -138,7 +247,7 @@ class PolicyProfileAdmin(ScopedAdmin):
                 ]
             },
         ),
-        ("Investigation", {"fields": ["investigation_steps"]}),
+        ("Investigation", {"fields": ["investigation_steps_text"]}),
         (
             "Working time and records",
             {

@@ -112,3 +112,40 @@ def test_plain_staff_cannot_use_the_admin(two_schools):
 
     assert response.status_code == 302
     assert "/login/" in response["Location"] or "sign-in" in response["Location"]
+
+
+def test_a_manager_changes_titles_recipients_and_working_days_without_writing_json(two_schools):
+    ours, _, manager, _ = two_schools
+    client = signed_in_client(manager)
+    url = f"/admin/organisations/policyprofile/{ours.profile.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            data[name] = [str(v) for v in value]
+        else:
+            data[name] = value
+    # Inline formsets: post them back unchanged.
+    for formset in client.get(url).context["inline_admin_formsets"]:
+        fs = formset.formset
+        data.update({f"{fs.prefix}-{k}": v for k, v in fs.management_form.initial.items()})
+        for i, f in enumerate(fs.forms):
+            for name, field in f.fields.items():
+                value = f.initial.get(name, field.initial)
+                if value is not None and value != "":
+                    data[f"{fs.prefix}-{i}-{name}"] = value.pk if hasattr(value, "pk") else value
+    data["title_incident_manager"] = "Headteacher"
+    data["working_days"] = ["0", "1", "2", "3"]
+    data["major_support"] = ["governor", "siro"]
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ours.profile.refresh_from_db()
+    assert ours.profile.duty_titles["incident_manager"] == "Headteacher"
+    assert ours.profile.working_days == [0, 1, 2, 3]
+    assert set(ours.profile.major_support) == {"siro", "governor"}
+    assert [s[0] for s in ours.profile.investigation_steps] == list("abcdefghijk")
