@@ -38,13 +38,19 @@ ERROR_SCHEMAS: dict[int, type[Schema]] = {
     409: Error,
     413: Error,  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
     422: InvalidInput,
+    429: Error,  # too many wrong anonymous receipt codes this minute
 }
 
 
 def responses(success: dict[int, Any], *errors: int) -> dict[int, Any]:
     """The `response=` of an authenticated operation: its successes, 401 and `errors`."""
+    return public_responses(success, 401, *errors)
+
+
+def public_responses(success: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """The `response=` of an operation open to anyone (no token, so no 401)."""
     result: dict[int, Any] = dict(success)
-    for status in (401, *errors):
+    for status in errors:
         result[status] = ERROR_SCHEMAS[status]
     return result
 

@@ -17,6 +17,8 @@ Who sees what today:
 - someone acting for an absent duty holder, as their named deputy, acts for the duty:
   the notices about a report go to the deputy then (`duty_holders_for`), so the deputy
   must be able to open what the notice links to;
+- whoever holds the profile's out-of-hours duty (the Head of School in the trust preset)
+  sees the incidents reported out of hours, which they were alerted to;
 - a reporter sees their own named or confidential reports, on the reporting pages only
   (`may_see_as_reporter`); the incident pages are for those who handle incidents.
 """
@@ -78,6 +80,13 @@ def is_anonymous_recipient(person: Someone, organisation: Organisation) -> bool:
     return acts_for(person, organisation, duty)
 
 
+def is_out_of_hours_recipient(person: Someone, organisation: Organisation) -> bool:
+    profile = organisation.effective_profile
+    if profile is None or not profile.out_of_hours_recipient:
+        return False
+    return acts_for(person, organisation, profile.out_of_hours_recipient)
+
+
 def may_manage(person: Someone, incident: Incident) -> bool:
     """The incident manager of the incident's organisation or of its trust."""
     if not is_signed_in(person):
@@ -96,6 +105,10 @@ def may_view(person: Someone, incident: Incident) -> bool:
     if incident.mode == ReportingMode.ANONYMOUS and is_anonymous_recipient(
         person, incident.organisation
     ):
+        return True
+    # The policy has the Head of School act on an out-of-hours report before the
+    # Information Champion can: the alert's link must open.
+    if incident.reported_out_of_hours and is_out_of_hours_recipient(person, incident.organisation):
         return True
     return False
 
@@ -169,5 +182,8 @@ def handles_incidents(person: Someone) -> bool:
         if holder.duty == Duty.INCIDENT_MANAGER:
             return True
         if holder.duty == anonymous_recipient_duty(holder.organisation):
+            return True
+        profile = holder.organisation.effective_profile
+        if profile is not None and holder.duty == profile.out_of_hours_recipient:
             return True
     return False

@@ -42,7 +42,8 @@ def audit_actor_for(incident: Incident) -> tuple[Person | None, str | None]:
     if incident.mode == ReportingMode.ANONYMOUS:
         return None, "anonymous reporter"
     if incident.mode == ReportingMode.CONFIDENTIAL:
-        return incident.reporter, "confidential reporter"
+        # Not even the account id: the audit log is read by more people than the manager.
+        return None, "confidential reporter"
     return incident.reporter, None
 
 

@@ -70,7 +70,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def reveal_reporter(request: HttpRequest, reference: str) -> HttpResponse:
-    """"Show who reported this": the confidential reporter's name, once, on the record.
+    """Show who reported this: the confidential reporter's name, once, on the record.
 
     The page is answered straight from the POST rather than redirected, so the name is
     shown exactly as often as it is recorded: showing it again means asking again.
@@ -130,7 +130,8 @@ def _render_detail(
     # disclosures.reporter_reveal, which records that it was shown.
     named_reporter = (
         incident.reporter
-        if incident.mode == ReportingMode.NAMED and rules.may_see_reporter_identity(person, incident)
+        if incident.mode == ReportingMode.NAMED
+        and rules.may_see_reporter_identity(person, incident)
         else None
     )
     form = message_form or MessageToReporterForm()

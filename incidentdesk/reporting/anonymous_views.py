@@ -23,10 +23,21 @@ from . import anonymous, receipts
 from .anonymous_forms import (
     CODE_FORMAT_ERROR,
     EXAMPLE_CODE,
+    SOURCE_CHOICES,
     AnonymousReportForm,
     ReceiptCodeForm,
     ReceiptConfirmForm,
     ReplyForm,
+)
+from .forms import (
+    CATEGORY_CHOICES,
+    COUNT_CHOICES,
+    FORM_CHOICES,
+    KIND_CHOICES,
+    WHOSE_CHOICES,
+    Choice,
+    choice_items,
+    new_idempotency_key,
 )
 
 NOT_FOUND_ERROR = "We could not find a report with that code. Check it and try again."
@@ -66,18 +77,15 @@ def anonymous_report(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "confirm":
         return _confirm_receipt(request, organisation)
     if request.method == "GET":
-        # A fresh key on every GET: a refresh or a return visit starts a new report,
-        # and never shows a code.
-        form = AnonymousReportForm(initial={"idempotency_key": anonymous.new_idempotency_key()})
-        return _report_form(request, organisation, form)
+        return _blank_form(request, organisation)
 
-    form = AnonymousReportForm(request.POST)
+    form = AnonymousReportForm(request.POST, organisation=organisation)
     if not form.is_valid():
         return _report_form(request, organisation, form)
     result = anonymous.report_anonymously(
         organisation=organisation,
         details=form.details(),
-        idempotency_key=anonymous.clean_idempotency_key(form.cleaned_data["idempotency_key"]),
+        idempotency_key=form.cleaned_data["idempotency_key"] or new_idempotency_key(),
     )
     if result.receipt is None:
         # The same submission again, after the receipt may no longer be shown.
@@ -85,14 +93,48 @@ def anonymous_report(request: HttpRequest, slug: str) -> HttpResponse:
     return _receipt_page(request, organisation, code=result.receipt)
 
 
+def _blank_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    # A fresh key on every GET: a refresh or a return visit starts a new report, and
+    # never shows a code.
+    form = AnonymousReportForm(
+        organisation=organisation, initial={"idempotency_key": new_idempotency_key()}
+    )
+    return _report_form(request, organisation, form)
+
+
+_CHOICES: dict[str, tuple[Choice, ...]] = {
+    "source": SOURCE_CHOICES,
+    "reported_kind": KIND_CHOICES,
+    "whose_information": WHOSE_CHOICES,
+    "people_count": COUNT_CHOICES,
+    "information_categories": CATEGORY_CHOICES,
+    "information_forms": FORM_CHOICES,
+}
+
+
 def _report_form(
     request: HttpRequest, organisation: Organisation, form: AnonymousReportForm
 ) -> HttpResponse:
+    # A key that failed the form's check is replaced, never echoed back.
+    key = (
+        form.cleaned_data.get("idempotency_key")
+        if form.is_bound
+        else form.initial["idempotency_key"]
+    )
     return _page(
         request,
         "reporting/anonymous_report.html",
         organisation,
-        {"form": form, "errors": form.errors_by_question() if form.is_bound else {}},
+        {
+            "form": form,
+            "problems": form.problems() if form.is_bound else {},
+            "items": {
+                name: choice_items(form[name], options) for name, options in _CHOICES.items()
+            },
+            "dates": {name: form.date_values(name) for name in ("occurred", "discovered")},
+            "open_sections": form.open_sections(),
+            "idempotency_key": key or new_idempotency_key(),
+        },
     )
 
 
@@ -117,11 +159,7 @@ def _confirm_receipt(request: HttpRequest, organisation: Organisation) -> HttpRe
         return _page(request, "reporting/anonymous_done.html", organisation, {})
     if "code" in form.errors:
         # Not a page of ours that sent this: there is no code to show again.
-        return _report_form(
-            request,
-            organisation,
-            AnonymousReportForm(initial={"idempotency_key": anonymous.new_idempotency_key()}),
-        )
+        return _blank_form(request, organisation)
     return _receipt_page(
         request, organisation, code=form.cleaned_data["code"], errors=form.errors_by_question()
     )

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from incidentdesk.audit.services import record_event
 from incidentdesk.incidents.models import Incident, ReportingMode, Source
+from incidentdesk.incidents.rules import may_write_to_reporter
 from incidentdesk.incidents.services import audit_actor_for, incident_create
 from incidentdesk.notifications.services import notify
 from incidentdesk.organisations.models import Organisation, Person
@@ -226,7 +228,12 @@ def add_information(*, incident: Incident, author: Person | None, body: str) -> 
 
 @transaction.atomic
 def ask_reporter(*, incident: Incident, author: Person, body: str) -> Message:
-    """The incident manager writes to the reporter (an anonymous one sees it with the receipt)."""
+    """The incident manager writes to the reporter (an anonymous one sees it with the receipt).
+
+    Refuses (PermissionDenied) anyone who may not write to this incident's reporter.
+    """
+    if not may_write_to_reporter(author, incident):
+        raise PermissionDenied
     message = Message.objects.create(
         incident=incident, from_reporter=False, author=author, body=body
     )

@@ -123,3 +123,20 @@ def test_the_deputy_is_alerted_when_the_head_of_school_is_away(trust_school):
         send_report(school, people["reporter"])
 
     assert emails_by_template()["out_of_hours_alert"] == {deputy.email}
+
+
+def test_the_head_of_school_can_open_what_they_were_alerted_to_and_nothing_else(trust_school):
+    from tests.factories import signed_in_client
+
+    school, people = trust_school
+    with time_machine.travel(SATURDAY, tick=False):
+        weekend = send_report(school, people["reporter"])
+    with time_machine.travel(WORKING_HOURS, tick=False):
+        weekday = send_report(school, people["reporter"])
+    client = signed_in_client(people["head_of_school"])
+
+    assert client.get(f"/incidents/{weekend.reference}/").status_code == 200
+    assert client.get(f"/incidents/{weekday.reference}/").status_code == 404
+    queue = client.get("/incidents/").content.decode()
+    assert weekend.reference in queue
+    assert weekday.reference not in queue

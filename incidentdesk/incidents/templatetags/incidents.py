@@ -1,0 +1,101 @@
+"""How incidents are written on the pages: state tags, times, kinds, delays."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.utils import timezone
+
+from incidentdesk.incidents import rules
+from incidentdesk.incidents.models import KIND_PLAIN_WORDS, Kind, State
+
+register = template.Library()
+
+# One colour per state, the same everywhere (ux.md): a tag never carries meaning by
+# colour alone, its words say it too.
+STATE_TAG_CLASSES = {
+    State.REPORTED: "govuk-tag--blue",
+    State.TRIAGED: "govuk-tag--light-blue",
+    State.INVESTIGATING: "govuk-tag--purple",
+    State.OUTCOME_SUBMITTED: "govuk-tag--turquoise",
+    State.CLOSED: "govuk-tag--green",
+    State.NOT_AN_INCIDENT: "govuk-tag--grey",
+}
+OUT_OF_HOURS_TAG_CLASS = "govuk-tag--orange"
+
+
+@register.filter
+def state_tag_class(state: str) -> str:
+    return STATE_TAG_CLASSES.get(state, "govuk-tag--grey")
+
+
+@register.simple_tag
+def out_of_hours_tag_class() -> str:
+    return OUT_OF_HOURS_TAG_CLASS
+
+
+@register.filter
+def kind_in_words(kind: str) -> str:
+    """The reporter's own idea of what happened, in the words the form gave them."""
+    if not kind:
+        return "Not sure"
+    return KIND_PLAIN_WORDS.get(Kind(kind), Kind(kind).label)
+
+
+def _clock(moment: datetime.datetime | datetime.time) -> str:
+    # GOV.UK style: "9:05am", "midday", "midnight".
+    if moment.hour == 12 and moment.minute == 0:
+        return "midday"
+    if moment.hour == 0 and moment.minute == 0:
+        return "midnight"
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
+
+
+@register.filter
+def day(value: datetime.date | datetime.datetime | None) -> str:
+    """As in 25 November 2026; a date-time in the site's time zone (Europe/London)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def when(value: datetime.datetime | None) -> str:
+    """As in 25 November 2026 at 9:05am, in the site's time zone (Europe/London)."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{day(local)} at {_clock(local)}"
+
+
+@register.filter
+def clock(value: datetime.time | None) -> str:
+    return "" if value is None else _clock(value)
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    """As in 2 days 3 hours, or 45 minutes: the two largest units, enough to act on."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return "Less than a minute"
+    minutes, _ = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [
+        f"{n} {unit}{'' if n == 1 else 's'}"
+        for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if n
+    ]
+    return " ".join(parts[:2])
+
+
+@register.simple_tag
+def handles_incidents(person: rules.Someone) -> bool:
+    """For the home page: whether to link the incident queue."""
+    return rules.handles_incidents(person)
