@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "incidentdesk.notifications",
     "incidentdesk.incidents",
     "incidentdesk.reporting",
+    "incidentdesk.investigations",
     "incidentdesk.api",
 ]
 

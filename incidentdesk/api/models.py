@@ -53,3 +53,29 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class IdempotentRequest(models.Model):
+    """A write made through the API with an `Idempotency-Key`, so a retry finds its result.
+
+    Keys belong to the person who sent them: one person's key never finds another's
+    result. The fingerprint (a SHA-256 of what was sent) tells a true retry from a
+    different request that reuses a key.
+    """
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    operation = models.CharField(max_length=50)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "operation", "key"], name="unique_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.key}"

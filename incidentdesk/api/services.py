@@ -12,7 +12,7 @@ from django.utils import timezone
 from incidentdesk.audit.services import record_event
 from incidentdesk.organisations.models import Person
 
-from .models import DISPLAY_PREFIX_LENGTH, TOKEN_PREFIX, ApiToken, hash_token
+from .models import DISPLAY_PREFIX_LENGTH, TOKEN_PREFIX, ApiToken, IdempotentRequest, hash_token
 
 # A busy client calls many times a minute; noting every call would be a write per request.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
@@ -93,3 +93,30 @@ def note_api_token_used(*, token: ApiToken, now: datetime.datetime | None = None
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
     token.last_used_at = now
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was already used by this person for a different request."""
+
+
+def idempotent_result(*, person: Person, operation: str, key: str, fingerprint: str) -> int | None:
+    """The id of what an earlier request with this key made, or None for a new key.
+
+    IdempotencyKeyReused when the key was used for a request with another fingerprint.
+    """
+    earlier = IdempotentRequest.objects.filter(person=person, operation=operation, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.fingerprint != fingerprint:
+        raise IdempotencyKeyReused
+    return earlier.object_id
+
+
+def remember_idempotent_result(
+    *, person: Person, operation: str, key: str, fingerprint: str, object_id: int
+) -> None:
+    """Keeps what the request made under its key. Call it in the transaction that made it:
+    a concurrent retry then fails on the unique key (IntegrityError) and rolls back whole."""
+    IdempotentRequest.objects.create(
+        person=person, operation=operation, key=key, fingerprint=fingerprint, object_id=object_id
+    )

@@ -34,7 +34,6 @@ def run_pass() -> dict[str, int]:
     """Runs every job once. A failing job is logged and does not stop the others."""
     handled: dict[str, int] = {}
     for name, func in JOBS.items():
-        close_old_connections()
         try:
             handled[name] = func()
         except Exception:
@@ -55,6 +54,8 @@ def run_forever(*, interval: float, max_passes: int | None = None) -> None:
     log.info("worker started with jobs: %s", ", ".join(JOBS) or "(none)")
     passes = 0
     while not stopping and (max_passes is None or passes < max_passes):
+        # A long-running process: drop a connection the database closed or that grew old.
+        close_old_connections()
         handled = run_pass()
         passes += 1
         if not any(handled.values()):

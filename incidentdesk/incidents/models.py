@@ -37,6 +37,23 @@ KIND_PLAIN_WORDS = {
 }
 
 
+class Category(models.TextChoices):
+    LOSS_OR_THEFT = "loss_or_theft", "Loss or theft"
+    WRONG_RECIPIENT = "wrong_recipient", "Sent to the wrong person"
+    UNAUTHORISED_ACCESS = "unauthorised_access", "Unauthorised access or disclosure"
+    CYBER_ATTACK = "cyber_attack", "Cyber attack"
+    ACCIDENT = "accident", "Accident"
+    IT_FAILURE = "it_failure", "IT failure"
+    FALSE_ALARM = "false_alarm", "False alarm"
+    OTHER = "other", "Other"
+
+
+class PersonalData(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Not yet known"
+
+
 class ReportingMode(models.TextChoices):
     NAMED = "named", "Named"
     CONFIDENTIAL = "confidential", "Confidential"
@@ -170,6 +187,38 @@ class Incident(models.Model):
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
 
+    # Classification by the incident manager; the history is in Classification rows.
+    kind = models.CharField(max_length=30, choices=Kind.choices, blank=True)
+    category = models.CharField(max_length=30, choices=Category.choices, blank=True)
+    personal_data = models.CharField(max_length=10, choices=PersonalData.choices, blank=True)
+    confidentiality_affected = models.BooleanField(default=False)
+    integrity_affected = models.BooleanField(default=False)
+    availability_affected = models.BooleanField(default=False)
+    severity = models.SlugField(max_length=30, blank=True)
+    # The level's rank, kept beside its key so the queue can sort by it without a join.
+    severity_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_serious = models.BooleanField(default=False)
+    severity_reason = models.TextField(blank=True)
+    policies_breached = models.ManyToManyField(
+        "organisations.InformationPolicy", blank=True, related_name="+"
+    )
+    classified_at = models.DateTimeField(null=True, blank=True)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verification_notes = models.TextField(blank=True)
+    safeguarding_flagged = models.BooleanField(default=False)
+    safeguarding_referred_at = models.DateTimeField(null=True, blank=True)
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.TextField(blank=True)
+
     class Meta:
         indexes = [
             models.Index(
@@ -177,6 +226,10 @@ class Incident(models.Model):
             ),
             models.Index(fields=["organisation", "reported_at"], name="incident_org_reported"),
             models.Index(fields=["reporter", "reported_at"], name="incident_reporter"),
+            models.Index(fields=["investigator", "state"], name="incident_investigator"),
+            models.Index(
+                fields=["organisation", "is_serious", "reported_at"], name="incident_org_serious"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,3 +242,59 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+class Classification(models.Model):
+    """One classification or reclassification, kept so the history is never lost."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="classifications")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    personal_data = models.CharField(max_length=10, choices=PersonalData.choices)
+    confidentiality_affected = models.BooleanField(default=False)
+    integrity_affected = models.BooleanField(default=False)
+    availability_affected = models.BooleanField(default=False)
+    severity = models.SlugField(max_length=30)
+    severity_reason = models.TextField()
+    policies_breached = models.JSONField(default=list)
+    enisa = models.JSONField(default=dict, blank=True)
+    classified_at = models.DateTimeField(default=timezone.now)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["incident", "classified_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.severity}"
+
+
+class InvolvementRole(models.TextChoices):
+    REFERRAL = "referral", "Referred (must acknowledge)"
+    SUPPORT = "support", "Supports the investigation"
+    SAFEGUARDING = "safeguarding", "Safeguarding referral"
+
+
+class Involvement(models.Model):
+    """A duty holder brought into an incident: the DPO's referral, the SIRO's or governors'
+    support, the safeguarding lead. It gives them access to the incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="involvements")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    duty = models.CharField(max_length=40)
+    role = models.CharField(max_length=20, choices=InvolvementRole.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["incident", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "person", "role"], name="unique_involvement"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "incident"], name="involvement_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.role} on {self.incident_id}"

@@ -96,11 +96,52 @@ def may_manage(person: Someone, incident: Incident) -> bool:
     return False
 
 
+# Duties that see every major and critical incident of their organisation (and a trust's
+# holders, of its schools): the DPO and SIRO in full, governors in detail.
+OVERSIGHT_DUTIES = (Duty.DPO, Duty.SIRO, Duty.GOVERNOR, Duty.CHAIR_OF_GOVERNORS)
+
+
+def is_investigator(person: Someone, incident: Incident) -> bool:
+    if not is_signed_in(person):
+        return False
+    if incident.investigator_id is None:
+        return False
+    return incident.investigator_id == person.pk
+
+
+def is_involved(person: Someone, incident: Incident) -> bool:
+    """Brought in by a referral or for support (the DPO, SIRO, governors, safeguarding lead)."""
+    if not is_signed_in(person):
+        return False
+    return incident.involvements.filter(person=person).exists()
+
+
+def oversees_serious(person: Someone, incident: Incident) -> bool:
+    if not incident.is_serious:
+        return False
+    return any(acts_for(person, incident.organisation, duty) for duty in OVERSIGHT_DUTIES)
+
+
+def may_investigate(person: Someone, incident: Incident) -> bool:
+    """Work on the investigation: the assigned investigator and the incident manager."""
+    if may_manage(person, incident):
+        return True
+    if is_investigator(person, incident):
+        return True
+    return False
+
+
 def may_view(person: Someone, incident: Incident) -> bool:
     """Whether `person` may open the incident's pages (not the reporter's own view of it)."""
     if not is_signed_in(person):
         return False
     if may_manage(person, incident):
+        return True
+    if is_investigator(person, incident):
+        return True
+    if is_involved(person, incident):
+        return True
+    if oversees_serious(person, incident):
         return True
     if incident.mode == ReportingMode.ANONYMOUS and is_anonymous_recipient(
         person, incident.organisation

@@ -12,15 +12,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from incidentdesk.organisations.models import Duty
+from incidentdesk.organisations.models import Duty, SeverityLevel
 from incidentdesk.reporting.models import Attachment, Message
 
 from . import rules
-from .models import OPEN_STATES, Incident, ReportingMode, State
+from .models import OPEN_STATES, Incident, Involvement, ReportingMode, State
 
 QUEUE_PAGE_SIZE = 50
 # A reference is `CODE-2026-0042`: anything much longer is not one, so it is refused
@@ -57,9 +57,15 @@ def incidents_visible_to(person: rules.Someone) -> QuerySet[Incident]:
         Q(organisation_id=OuterRef("organisation_id"))
         | Q(organisation_id=OuterRef("organisation__trust_id"))
     )
+    overseen = acting.filter(duty__in=rules.OVERSIGHT_DUTIES).values("organisation_id")
+    involved = Involvement.objects.filter(person=person, incident_id=OuterRef("pk"))
     return Incident.objects.filter(
         Q(organisation_id__in=managed)
         | Q(organisation__trust_id__in=managed)
+        | Q(investigator=person)
+        | Q(Exists(involved))
+        | Q(is_serious=True, organisation_id__in=overseen)
+        | Q(is_serious=True, organisation__trust_id__in=overseen)
         | Q(Exists(receives_anonymous), mode=ReportingMode.ANONYMOUS)
         | Q(Exists(alerted_out_of_hours), reported_out_of_hours=True)
     )
@@ -106,21 +112,32 @@ class QueuePage:
 
 
 def queue_for(person: rules.Someone, *, page_number: str | int | None) -> QueuePage:
-    """The open incidents `person` handles, 50 a page: new reports first, oldest first.
+    """The open incidents `person` handles, 50 a page: new reports first, then the most
+    severe, then the oldest.
 
-    Oldest first because the queue is the work to do: the report waiting longest for its
-    classification is the one whose deadline comes first. Closed incidents belong in the
+    Oldest first within a severity because the queue is the work to do: the report waiting
+    longest is the one whose deadline comes first. Closed incidents belong in the
     register, not here. Three queries whatever the number of incidents: the count, the
-    page (with the organisation, for its name), and whether more than one organisation's
+    page (with the organisation, for its name, and each incident's severity name from its
+    profile's scheme, as `severity_name`), and whether more than one organisation's
     incidents are in the queue (then the page names each one's organisation).
     """
     visible = incidents_visible_to(person).filter(state__in=OPEN_STATES)
+    # The level's name in the incident's own profile (a school's, else its trust's),
+    # asked in the page's query so the severity tag costs no query per row.
+    severity_name = SeverityLevel.objects.filter(
+        key=OuterRef("severity"),
+        profile_id=Coalesce(
+            OuterRef("organisation__profile_id"), OuterRef("organisation__trust__profile_id")
+        ),
+    ).values("name")[:1]
     ordered = (
         visible.select_related("organisation")
+        .annotate(severity_name=Subquery(severity_name))
         .alias(
             is_new=Case(When(state=State.REPORTED, then=Value(0)), default=Value(1)),
         )
-        .order_by("is_new", "reported_at", "pk")
+        .order_by("is_new", F("severity_rank").desc(nulls_last=True), "reported_at", "pk")
     )
     paginator = Paginator(ordered, QUEUE_PAGE_SIZE)
     page = paginator.get_page(page_number)

@@ -7,6 +7,8 @@ who may not see it), every decision from `rules`, every write from a service.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,18 +17,29 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import TextChoices
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from incidentdesk.organisations.models import Person
+from incidentdesk.organisations.models import InformationPolicy, Person, SeverityLevel
 from incidentdesk.reporting.services import ask_reporter
 
-from . import disclosures, rules, selectors
-from .forms import MessageToReporterForm
+from . import disclosures, enisa, rules, selectors, services, states, timeline
+from .forms import (
+    AssignForm,
+    ClassifyForm,
+    EnisaForm,
+    MessageToReporterForm,
+    TransitionForm,
+    VerifyForm,
+)
 from .models import (
+    KIND_PLAIN_WORDS,
+    Classification,
     Incident,
     InformationCategory,
     InformationForm,
+    Involvement,
+    InvolvementRole,
     PeopleCount,
     ReportingMode,
     Source,
@@ -124,6 +137,11 @@ def _render_detail(
     *,
     revealed_reporter: Person | None = None,
     message_form: MessageToReporterForm | None = None,
+    verify_form: VerifyForm | None = None,
+    assign_form: AssignForm | None = None,
+    transition_forms: dict[str, TransitionForm] | None = None,
+    refused: str = "",
+    refused_anchor: str = "actions",
 ) -> HttpResponse:
     person: Person = request.user  # type: ignore[assignment]
     # Only a named reporter is ever read here; a confidential one only comes through
@@ -135,6 +153,22 @@ def _render_detail(
         else None
     )
     form = message_form or MessageToReporterForm()
+    handling = _handling(
+        person,
+        incident,
+        verify_form=verify_form,
+        assign_form=assign_form,
+        transition_forms=transition_forms or {},
+    )
+    # One error summary for every form on the page: (the field's id, the message).
+    error_links = [(f"id_{name}", errors[0]) for name, errors in form.errors.items()]
+    if refused:
+        error_links.insert(0, (refused_anchor, refused))
+    for bound in (verify_form, assign_form, *(transition_forms or {}).values()):
+        if bound is not None and bound.is_bound:
+            error_links += [
+                (bound[name].auto_id, errors[0]) for name, errors in bound.errors.items()
+            ]
     context: dict[str, Any] = {
         "incident": incident,
         "answers": report_answers(incident),
@@ -149,8 +183,463 @@ def _render_detail(
         "may_write": rules.may_write_to_reporter(person, incident),
         "form": form,
         "errors": {name: errors[0] for name, errors in form.errors.items()},
+        "error_links": error_links,
+        "handling": handling,
+        "subnav": _subnav(incident, "overview"),
     }
     return render(request, "incidents/incident_detail.html", context)
+
+
+# --- Handling: the incident manager's side ------------------------------------------------
+
+# The changes of state offered as buttons on the incident page. "classify" has its own
+# page, "start_investigation" follows assigning an investigator, and "submit_outcome" is
+# the investigator's, on the investigation pages.
+PAGE_ACTIONS = ("not_an_incident", "return_outcome", "close", "reopen")
+# What the reason box asks, for the changes that need one; also the error when it is empty.
+REASON_QUESTIONS = {
+    "not_an_incident": (
+        "Why is it not a security incident?",
+        "Say why it is not a security incident",
+    ),
+    "return_outcome": ("What must be done again?", "Say what must be done again"),
+    "reopen": ("Why are you reopening it?", "Say why you are reopening it"),
+}
+
+
+@dataclass(frozen=True)
+class PageAction:
+    action: str
+    label: str
+    question: str
+    form: TransitionForm
+    blockers: list[str]
+
+
+@dataclass(frozen=True)
+class Handling:
+    """What the incident page shows of the handling, and which forms it offers to whom."""
+
+    may_manage: bool
+    level: SeverityLevel | None
+    classifications: list[tuple[Classification, str]]
+    policies_breached: list[str]
+    involvements: list[Involvement]
+    referrals: list[Involvement]
+    my_referral: Involvement | None
+    investigator: Person | None
+    investigation_url: str
+    actions: list[PageAction]
+    verify_form: VerifyForm | None
+    assign_form: AssignForm | None
+    may_classify: bool
+
+
+def _levels(incident: Incident) -> list[SeverityLevel]:
+    profile = incident.organisation.effective_profile
+    return list(profile.severities.all()) if profile else []
+
+
+def _investigation_url(incident: Incident) -> str:
+    """The investigation workspace's address, once the investigations app serves it."""
+    url = f"/incidents/{incident.reference}/investigation/"
+    try:
+        resolve(url)
+    except Resolver404:
+        return ""
+    return url
+
+
+def _candidates(incident: Incident, manager: Person) -> list[tuple[int, str]]:
+    """Who may be assigned: the people of the incident's school and of its trust.
+
+    The manager comes first, in their own words: the policy has them investigate critical
+    incidents themselves.
+    """
+    people = _assignable_people(incident)
+    choices = [(manager.pk, f"I will investigate it myself ({manager.full_name})")]
+    choices += [(p.pk, p.full_name) for p in people if p.pk != manager.pk]
+    return choices
+
+
+def _assignable_people(incident: Incident) -> list[Person]:
+    """The active people of the incident's organisation and its trust, by name (one query)."""
+    organisation_ids = [incident.organisation_id]
+    if incident.organisation.trust_id:
+        organisation_ids.append(incident.organisation.trust_id)
+    return list(
+        Person.objects.filter(memberships__organisation_id__in=organisation_ids, is_active=True)
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def _handling(
+    person: Person,
+    incident: Incident,
+    *,
+    verify_form: VerifyForm | None,
+    assign_form: AssignForm | None,
+    transition_forms: dict[str, TransitionForm],
+) -> Handling:
+    may_manage = rules.may_manage(person, incident)
+    levels = {level.key: level for level in _levels(incident)}
+    history = list(incident.classifications.select_related("classified_by"))
+    involvements = list(incident.involvements.select_related("person"))
+    referrals = [i for i in involvements if i.role == InvolvementRole.REFERRAL]
+    actions = []
+    if may_manage:
+        for move in states.allowed_actions(incident.state):
+            if move.action not in PAGE_ACTIONS:
+                continue
+            question = REASON_QUESTIONS.get(move.action, ("", ""))[0]
+            actions.append(
+                PageAction(
+                    action=move.action,
+                    label=move.label,
+                    question=question,
+                    form=transition_forms.get(move.action) or TransitionForm(prefix=move.action),
+                    blockers=(
+                        services.closing_blockers(incident) if move.action == "close" else []
+                    ),
+                )
+            )
+    may_assign = may_manage and incident.is_open and incident.state != "reported"
+    return Handling(
+        may_manage=may_manage,
+        level=levels.get(incident.severity),
+        classifications=[
+            (c, levels[c.severity].name if c.severity in levels else c.severity)
+            for c in reversed(history)
+        ],
+        policies_breached=[p.name for p in incident.policies_breached.all()],
+        involvements=involvements,
+        referrals=referrals,
+        my_referral=next((i for i in referrals if i.person_id == person.pk), None),
+        investigator=incident.investigator,
+        investigation_url=_investigation_url(incident),
+        actions=actions,
+        verify_form=(verify_form or VerifyForm()) if may_manage and incident.is_open else None,
+        assign_form=(
+            (
+                assign_form
+                or AssignForm(
+                    people=_candidates(incident, person),
+                    initial={"investigator": incident.investigator_id},
+                )
+            )
+            if may_assign
+            else None
+        ),
+        may_classify=may_manage and incident.is_open,
+    )
+
+
+def _subnav(incident: Incident, current: str) -> list[tuple[str, str, bool]]:
+    """The incident's pages: (name, address, whether it is this one)."""
+    items = [("Overview", reverse("incidents:detail", args=[incident.reference]), "overview")]
+    investigation = _investigation_url(incident)
+    if investigation:
+        items.append(("Investigation", investigation, "investigation"))
+    items.append(("Timeline", reverse("incidents:timeline", args=[incident.reference]), "timeline"))
+    return [(name, url, key == current) for name, url, key in items]
+
+
+def _managed_incident(person: Person, reference: str) -> Incident:
+    """The incident, for its incident manager: 404 for those who may not see it, 403 for
+    those who may see it but not manage it."""
+    incident = selectors.incident_for_user(person=person, reference=reference)
+    if not rules.may_manage(person, incident):
+        raise PermissionDenied("Only the incident manager can do this.")
+    return incident
+
+
+def _to_incident(incident: Incident, anchor: str = "") -> HttpResponse:
+    url = reverse("incidents:detail", args=[incident.reference])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@login_required
+@require_GET
+def incident_timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every audit event of the incident, in order, in words; printable."""
+    person: Person = request.user  # type: ignore[assignment]
+    incident = selectors.incident_for_user(person=person, reference=reference)
+    return render(
+        request,
+        "incidents/timeline.html",
+        {
+            "incident": incident,
+            "entries": timeline.timeline_for(incident),
+            "level": next((lv for lv in _levels(incident) if lv.key == incident.severity), None),
+            "subnav": _subnav(incident, "timeline"),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The ENISA method's proposal, in words for the page."""
+
+    level_name: str
+    score: str
+    band: str
+    explanation: str
+
+
+def _suggest(incident: Incident, form: EnisaForm, levels: list[SeverityLevel]) -> Suggestion | None:
+    if not form.is_valid():
+        return None
+    assessment = _assessment(incident, form)
+    names = {level.key: level.name for level in levels}
+    return Suggestion(
+        level_name=names.get(assessment.suggested_severity, assessment.suggested_severity.title()),
+        score=_plain_number(assessment.score),
+        band=assessment.band,
+        explanation=assessment.explanation,
+    )
+
+
+def _assessment(incident: Incident, form: EnisaForm) -> enisa.EnisaAssessment:
+    data = form.cleaned_data
+    whose = set(incident.whose_information)
+    return enisa.assess(
+        categories=list(incident.information_categories),
+        ease_of_identification=data["ease_of_identification"],
+        confidentiality=data["confidentiality_loss"] or "none",
+        integrity=data["integrity_loss"] or "none",
+        availability=data["availability_loss"] or "none",
+        malicious=data["malicious"],
+        # Children's information raises the context, as the method allows; a report that
+        # does not say whose it was is treated as if it may be children's.
+        involves_children=not whose or bool(whose & {"pupils", "not_sure"}),
+    )
+
+
+def _plain_number(value: Decimal) -> str:
+    """3.25 as "3.25", 3.00 as "3": the score as a person would write it."""
+    return format(value.normalize(), "f")
+
+
+def _classify_forms(
+    incident: Incident, data: Any | None
+) -> tuple[ClassifyForm, EnisaForm, list[SeverityLevel]]:
+    profile = incident.organisation.effective_profile
+    levels = _levels(incident)
+    policies: list[InformationPolicy] = list(profile.information_policies.all()) if profile else []
+    affected = [
+        name
+        for name, flag in (
+            ("confidentiality", incident.confidentiality_affected),
+            ("integrity", incident.integrity_affected),
+            ("availability", incident.availability_affected),
+        )
+        if flag
+    ]
+    initial = {
+        "kind": incident.kind or incident.reported_kind or None,
+        "category": incident.category or None,
+        "personal_data": incident.personal_data or None,
+        "affected": affected,
+        "policies_breached": (
+            [p.pk for p in incident.policies_breached.all()] if incident.classified_at else []
+        ),
+        "severity": incident.severity or None,
+        "severity_reason": "",
+        # Pre-ticked when the report or an earlier classification says so: flagging is
+        # cheap, missing a safeguarding concern is not.
+        "safeguarding": incident.safeguarding_flagged
+        or InformationCategory.SAFEGUARDING in incident.information_categories,
+    }
+    form = ClassifyForm(data, severities=levels, policies=policies, initial=initial)
+    enisa_form = EnisaForm(data, initial={"confidentiality_loss": "none"})
+    return form, enisa_form, levels
+
+
+@login_required
+def classify(request: HttpRequest, reference: str) -> HttpResponse:
+    """Classify or reclassify the incident, with the ENISA calculator as an aid.
+
+    "Calculate" without JavaScript posts the whole form here and the page comes back with
+    the suggestion and everything typed; with JavaScript, htmx asks `classify_enisa`.
+    """
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    person: Person = request.user  # type: ignore[assignment]
+    incident = _managed_incident(person, reference)
+    data = request.POST if request.method == "POST" else None
+    form, enisa_form, levels = _classify_forms(incident, data)
+    suggestion = None
+    # {field name: message}; radios and checkboxes give their first option the field's
+    # id, so the error summary links there, as GOV.UK asks.
+    field_errors: dict[str, str] = {}
+    refused = ""
+    if data is not None and "calculate" in data:
+        suggestion = _suggest(incident, enisa_form, levels)
+        field_errors = {name: e[0] for name, e in enisa_form.errors.items()}
+    elif data is not None:
+        if form.is_valid():
+            try:
+                services.classify_incident(
+                    incident=incident,
+                    actor=person,
+                    data=form.to_input(_enisa_record(incident, enisa_form)),
+                )
+            except states.TransitionRefused as exc:
+                refused = str(exc)
+            else:
+                messages.success(request, "Classification saved")
+                return _to_incident(incident)
+        field_errors = {name: e[0] for name, e in form.errors.items()}
+    error_links = [(f"id_{name}", message) for name, message in field_errors.items()]
+    if refused:
+        error_links.insert(0, ("classification", refused))
+    context = {
+        "incident": incident,
+        "form": form,
+        "enisa_form": enisa_form,
+        "levels": levels,
+        "suggestion": suggestion,
+        "error_links": error_links,
+        "field_errors": field_errors,
+        "categories": _labels(InformationCategory, incident.information_categories),
+        "kind_hints": {str(kind): words for kind, words in KIND_PLAIN_WORDS.items()},
+        "severity_hints": {level.key: level.description for level in levels},
+    }
+    return render(request, "incidents/classify.html", context)
+
+
+def _enisa_record(incident: Incident, enisa_form: EnisaForm) -> dict[str, Any] | None:
+    """The calculator's answers and proposal, kept with the classification when it was used."""
+    if not enisa_form.is_valid():
+        return None
+    assessment = _assessment(incident, enisa_form)
+    return {
+        **enisa_form.cleaned_data,
+        "categories": list(incident.information_categories),
+        "score": str(assessment.score),
+        "band": assessment.band,
+        "suggested_severity": assessment.suggested_severity,
+    }
+
+
+@login_required
+@require_POST
+def classify_enisa(request: HttpRequest, reference: str) -> HttpResponse:
+    """The ENISA calculator's answer, as a piece of the classify page for htmx."""
+    person: Person = request.user  # type: ignore[assignment]
+    incident = _managed_incident(person, reference)
+    enisa_form = EnisaForm(request.POST)
+    suggestion = _suggest(incident, enisa_form, _levels(incident))
+    return render(
+        request,
+        "incidents/_enisa_result.html",
+        {"suggestion": suggestion, "enisa_form": enisa_form},
+    )
+
+
+@login_required
+@require_POST
+def verify(request: HttpRequest, reference: str) -> HttpResponse:
+    person: Person = request.user  # type: ignore[assignment]
+    incident = _managed_incident(person, reference)
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, incident, verify_form=form)
+    try:
+        services.verify_incident(
+            incident=incident, actor=person, what_was_checked=form.cleaned_data["what_was_checked"]
+        )
+    except states.TransitionRefused as refused:
+        return _render_detail(
+            request, incident, verify_form=form, refused=str(refused), refused_anchor="verification"
+        )
+    messages.success(request, "Verification recorded")
+    return _to_incident(incident, "verification")
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    person: Person = request.user  # type: ignore[assignment]
+    incident = _managed_incident(person, reference)
+    people = _assignable_people(incident)
+    by_id = {p.pk: p for p in people}
+    by_id[person.pk] = person
+    form = AssignForm(request.POST, people=_candidates(incident, person))
+    if not form.is_valid():
+        return _render_detail(request, incident, assign_form=form)
+    investigator = by_id[form.cleaned_data["investigator"]]
+    try:
+        services.assign_investigator(incident=incident, actor=person, investigator=investigator)
+    except states.TransitionRefused as refused:
+        return _render_detail(
+            request,
+            incident,
+            assign_form=form,
+            refused=str(refused),
+            refused_anchor="investigation",
+        )
+    if investigator == person:
+        messages.success(request, "You are investigating this incident")
+    else:
+        messages.success(
+            request, f"{investigator.full_name} is investigating this incident and has been told"
+        )
+    return _to_incident(incident, "investigation")
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
+    """The referred DPO acknowledges the referral; anyone else is refused (403)."""
+    person: Person = request.user  # type: ignore[assignment]
+    incident = selectors.incident_for_user(person=person, reference=reference)
+    services.acknowledge_referral(incident=incident, actor=person)
+    messages.success(request, "Referral acknowledged")
+    return _to_incident(incident, "involvement")
+
+
+@login_required
+@require_POST
+def change_state(request: HttpRequest, reference: str) -> HttpResponse:
+    """Not a security incident, reopen, close: the changes the incident manager makes here."""
+    person: Person = request.user  # type: ignore[assignment]
+    incident = _managed_incident(person, reference)
+    action = request.POST.get("action", "")
+    if action not in PAGE_ACTIONS:
+        return _render_detail(
+            request, incident, refused="That cannot be done to an incident from this page."
+        )
+    form = TransitionForm(request.POST, prefix=action)
+    forms = {action: form}
+    if not form.is_valid():
+        return _render_detail(request, incident, transition_forms=forms)
+    reason = form.cleaned_data["reason"].strip()
+    move = states.TRANSITIONS[action]
+    if move.needs_reason and not reason:
+        form.add_error("reason", REASON_QUESTIONS[action][1])
+        return _render_detail(request, incident, transition_forms=forms)
+    try:
+        services.transition(incident=incident, action=action, actor=person, reason=reason)
+    except states.TransitionRefused as refused:
+        return _render_detail(
+            request,
+            incident,
+            transition_forms=forms,
+            refused=str(refused),
+            refused_anchor=f"action-{action}",
+        )
+    messages.success(request, _DONE_WORDS.get(action, "Saved"))
+    return _to_incident(incident)
+
+
+_DONE_WORDS = {
+    "not_an_incident": "Closed as not a security incident",
+    "return_outcome": "Outcome report returned",
+    "close": "Incident closed",
+    "reopen": "Incident reopened",
+}
 
 
 def _labels(choices: type[TextChoices], values: Iterable[str]) -> str:

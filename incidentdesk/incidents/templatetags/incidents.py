@@ -23,11 +23,50 @@ STATE_TAG_CLASSES = {
     State.NOT_AN_INCIDENT: "govuk-tag--grey",
 }
 OUT_OF_HOURS_TAG_CLASS = "govuk-tag--orange"
+# One colour per severity level, by the default scheme's keys; a profile's own levels
+# take the colour of the default level of the same rank. Warmer is more severe; the
+# level's name is always written in the tag, so the colour is never the only sign.
+SEVERITY_TAG_CLASSES = {
+    "minor": "govuk-tag--yellow",
+    "moderate": "govuk-tag--pink",
+    "major": "govuk-tag--red",
+    "critical": "app-tag--critical",
+}
+SEVERITY_TAG_BY_RANK = {1: "minor", 2: "moderate", 3: "major"}
 
 
 @register.filter
 def state_tag_class(state: str) -> str:
     return STATE_TAG_CLASSES.get(state, "govuk-tag--grey")
+
+
+@register.filter
+def severity_tag_class(incident_or_key: object) -> str:
+    """The tag colour of a severity: give it the incident (key and rank) or a level."""
+    key = getattr(incident_or_key, "severity", None) or getattr(incident_or_key, "key", None)
+    if key is None and isinstance(incident_or_key, str):
+        key = incident_or_key
+    if key in SEVERITY_TAG_CLASSES:
+        return SEVERITY_TAG_CLASSES[key]
+    rank = getattr(incident_or_key, "severity_rank", None) or getattr(incident_or_key, "rank", None)
+    if isinstance(rank, int):
+        return SEVERITY_TAG_CLASSES[SEVERITY_TAG_BY_RANK.get(rank, "critical")]
+    return "govuk-tag--grey"
+
+
+@register.filter
+def chosen(value: object, option: object) -> bool:
+    """Whether a radio or checkbox `option` is among a bound or initial field `value`.
+
+    Values come as strings from a POST and as ints or strings from initial data.
+    """
+    if value is None:
+        return False
+    if isinstance(value, (list, tuple, set)):
+        return str(option) in {str(v) for v in value}
+    if isinstance(value, bool):
+        return value
+    return str(value) == str(option)
 
 
 @register.simple_tag
@@ -99,3 +138,21 @@ def duration(seconds: int | None) -> str:
 def handles_incidents(person: rules.Someone) -> bool:
     """For the home page: whether to link the incident queue."""
     return rules.handles_incidents(person)
+
+
+@register.filter
+def duty_title(duty: str, incident: object) -> str:
+    """The duty's title in the incident's own policy, as in "Information Champion"."""
+    organisation = getattr(incident, "organisation", None)
+    profile = organisation.effective_profile if organisation is not None else None
+    if profile is not None:
+        return profile.duty_title(duty)
+    return duty.replace("_", " ").capitalize()
+
+
+@register.filter
+def lookup(mapping: dict[str, str] | None, key: object) -> str:
+    """A hint for a choice, from a {value: hint} dict given to a template."""
+    if not mapping:
+        return ""
+    return mapping.get(str(key), "")
