@@ -5,15 +5,18 @@ the incident page)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from incidentdesk.incidents.models import Incident, Involvement, Kind, ReportingMode, State
+from incidentdesk.investigations.models import Evidence, InvestigationStep
 from incidentdesk.organisations.models import Duty, Person
 from incidentdesk.reporting.services import ReportDetails, report_incident
 from tests.e2e.conftest import NewPage, check_page, sign_in_with_cookie, visit
+from tests.e2e.test_investigation import PNG, _open_step, _save
 from tests.factories import make_organisation, make_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -52,7 +55,7 @@ def _group(page: Page, legend: str):
     return page.get_by_role("group", name=legend)
 
 
-def test_the_manager_classifies_the_dpo_acknowledges_and_an_investigator_is_assigned(
+def test_major_incident_from_classification_to_investigated_steps_and_evidence(
     browser_page: Page, new_page: NewPage, live_server, school: School
 ) -> None:
     page = browser_page
@@ -132,6 +135,41 @@ def test_the_manager_classifies_the_dpo_acknowledges_and_an_investigator_is_assi
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     for what in ("Reported the incident", "Classified", "Acknowledged the referral"):
         expect(page.get_by_role("heading", name=what)).to_be_visible()
+
+    # The investigator, in their own browser, works through steps a–k and adds evidence.
+    investigator = new_page("phone" if width < 600 else "desktop")
+    sign_in_with_cookie(investigator, base, school.investigator)
+    visit(investigator, f"{base}/incidents/{reference}/investigation/")
+    for letter in "abcdefghijk":
+        _open_step(investigator, letter)
+        if letter == "h":
+            investigator.get_by_label("Yes, it is complete").check()
+            investigator.get_by_label("No, there will be no disciplinary action").check()
+            investigator.get_by_label("What was decided, and why?").fill(
+                "A genuine mistake under time pressure: retraining, no disciplinary action."
+            )
+        elif letter == "d":
+            investigator.get_by_label("It does not apply to this incident").check()
+            investigator.get_by_label("Why does it not apply?").fill("No expert was needed.")
+        else:
+            investigator.get_by_label("Yes, it is complete").check()
+            investigator.get_by_label("What was done?").fill(f"Step {letter}: done and recorded.")
+        _save(investigator)
+    assert "11 of 11 steps completed" in investigator.inner_text("main")
+
+    with investigator.expect_navigation():
+        investigator.get_by_role("button", name="Add evidence").click()
+    check_page(investigator)
+    investigator.get_by_label("Title").fill("The e-mail as sent")
+    investigator.get_by_label("Upload a file").set_input_files(
+        {"name": "sent.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    _save(investigator)
+    card = investigator.locator(".govuk-summary-card", has_text="The e-mail as sent")
+    expect(card.locator("[data-sha256]")).to_have_text(hashlib.sha256(PNG).hexdigest())
+    steps = InvestigationStep.objects.filter(incident=school.incident)
+    assert all(step.is_resolved for step in steps) and steps.count() == 11
+    assert Evidence.objects.get(incident=school.incident).sha256 == hashlib.sha256(PNG).hexdigest()
 
 
 def test_the_queue_and_incident_page_fit_a_tablet(
