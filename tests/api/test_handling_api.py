@@ -1,6 +1,7 @@
 """Handling an incident through the API: who may do what, and what each answer says.
 
-Birch School (school preset) has a confidential report from Rhiannon, classified major
+Birch School (on the school preset, and again as a school in a trust on the trust preset)
+has a confidential report from Rhiannon, classified major
 (so referred to the DPO, Dee) and assigned to Ivy. Ian investigates at Birch but not
 this; Sam is plain staff; Olive manages Cedar Academy, another organisation.
 """
@@ -95,11 +96,32 @@ def _classify(incident: Incident, manager: Person, severity: str = "major") -> I
     )
 
 
-@pytest.fixture
-def desk(db) -> Desk:
-    birch = organisation_create(
-        name="Birch School", slug="birch", code="BIR", kind=OrganisationKind.SCHOOL, preset="school"
-    )
+@pytest.fixture(params=["school", "trust"])
+def desk(db, request) -> Desk:
+    """The same cast on either preset: a standalone school, or a school in a trust."""
+    if request.param == "trust":
+        trust = organisation_create(
+            name="Birch Trust",
+            slug="birch-trust",
+            code="BTR",
+            kind=OrganisationKind.TRUST,
+            preset="trust",
+        )
+        birch = organisation_create(
+            name="Birch School",
+            slug="birch",
+            code="BIR",
+            kind=OrganisationKind.SCHOOL,
+            trust=trust,
+        )
+    else:
+        birch = organisation_create(
+            name="Birch School",
+            slug="birch",
+            code="BIR",
+            kind=OrganisationKind.SCHOOL,
+            preset="school",
+        )
     cedar = organisation_create(
         name="Cedar Academy",
         slug="cedar",
