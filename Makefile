@@ -33,10 +33,13 @@ install-test: $(VENV)/.installed-test
 assets: incidentdesk/static/dist/.built
 
 # Debian's chromium for the browser tests; Playwright cannot download its own here.
+# WeasyPrint (the PDF drafts) needs Pango and HarfBuzz's subsetter from the system too.
+WEASYPRINT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0 || { \
+		echo "Installing Debian's chromium and Pango for the browser tests and PDFs"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium $(WEASYPRINT_DEBS) >/dev/null; }
 
 migrate: install
 	$(DEV_ENV) $(BIN)/incidentdesk migrate --no-input

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "incidentdesk.incidents",
     "incidentdesk.reporting",
     "incidentdesk.investigations",
+    "incidentdesk.regulator",
     "incidentdesk.api",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisations/", include("incidentdesk.organisations.urls")),
     path("", include("incidentdesk.reporting.urls")),
     path("incidents/<str:reference>/investigation/", include("incidentdesk.investigations.urls")),
+    path("incidents/<str:reference>/ico/", include("incidentdesk.regulator.urls")),
     path("incidents/", include("incidentdesk.incidents.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

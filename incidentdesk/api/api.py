@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 
 from .auth import BearerToken
 from .errors import register_exception_handlers
-from .routes import handling, me, reporting
+from .routes import handling, me, regulator, reporting
 
 api = NinjaAPI(
     title="Incident Desk API",
@@ -30,3 +30,4 @@ register_exception_handlers(api)
 api.add_router("", me.router)
 api.add_router("", reporting.router)
 api.add_router("", handling.router)
+api.add_router("", regulator.router)

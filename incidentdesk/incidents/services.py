@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from incidentdesk.audit.services import changes_between, record_event
 from incidentdesk.deadlines.calendar import is_working_time, local_zone
+from incidentdesk.deadlines.services import schedule_for_incident
 from incidentdesk.notifications.services import notify
 from incidentdesk.organisations.models import Duty, Membership, Organisation, Person
 from incidentdesk.organisations.selectors import duty_holders_for
@@ -94,6 +95,7 @@ def incident_create(*, incident: Incident, now: datetime.datetime | None = None)
             "report_delay_seconds": incident.report_delay_seconds,
         },
     )
+    schedule_for_incident(incident, created=True)
     return incident
 
 
@@ -176,6 +178,7 @@ def transition(*, incident: Incident, action: str, actor: Person, reason: str = 
         changes={"state": [before, incident.state]},
         details={"reason": reason} if reason else None,
     )
+    schedule_for_incident(incident)
     return incident
 
 
@@ -292,6 +295,7 @@ def classify_incident(*, incident: Incident, actor: Person, data: Classification
         )
     if incident.safeguarding_flagged:
         _involve(incident, [Duty.SAFEGUARDING_LEAD], "safeguarding", actor)
+    schedule_for_incident(incident)
     return incident
 
 
@@ -311,6 +315,7 @@ def verify_incident(*, incident: Incident, actor: Person, what_was_checked: str)
         obj=incident,
         details={"what_was_checked": incident.verification_notes},
     )
+    schedule_for_incident(incident)
     return incident
 
 
@@ -350,6 +355,7 @@ def assign_investigator(*, incident: Incident, actor: Person, investigator: Pers
         template="investigator_assigned",
         context={"incident": incident, "link": link},
     )
+    schedule_for_incident(incident)
     return incident
 
 
@@ -384,4 +390,5 @@ def acknowledge_referral(*, incident: Incident, actor: Person) -> Involvement:
             obj=incident,
             details={"duty": involvement.duty},
         )
+        schedule_for_incident(incident)
     return involvement

@@ -21,6 +21,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from incidentdesk.organisations.models import InformationPolicy, Person, SeverityLevel
+from incidentdesk.regulator.rules import may_see_ico
 from incidentdesk.reporting.services import ask_reporter
 
 from . import disclosures, enisa, rules, selectors, services, states, timeline
@@ -185,7 +186,7 @@ def _render_detail(
         "errors": {name: errors[0] for name, errors in form.errors.items()},
         "error_links": error_links,
         "handling": handling,
-        "subnav": _subnav(incident, "overview"),
+        "subnav": _subnav(incident, "overview", request.user),
     }
     return render(request, "incidents/incident_detail.html", context)
 
@@ -335,12 +336,16 @@ def _handling(
     )
 
 
-def _subnav(incident: Incident, current: str) -> list[tuple[str, str, bool]]:
+def _subnav(
+    incident: Incident, current: str, person: Person | None = None
+) -> list[tuple[str, str, bool]]:
     """The incident's pages: (name, address, whether it is this one)."""
     items = [("Overview", reverse("incidents:detail", args=[incident.reference]), "overview")]
     investigation = _investigation_url(incident)
     if investigation:
         items.append(("Investigation", investigation, "investigation"))
+    if person is not None and may_see_ico(person, incident):
+        items.append(("ICO decision", reverse("regulator:ico", args=[incident.reference]), "ico"))
     items.append(("Timeline", reverse("incidents:timeline", args=[incident.reference]), "timeline"))
     return [(name, url, key == current) for name, url, key in items]
 
@@ -372,7 +377,7 @@ def incident_timeline(request: HttpRequest, reference: str) -> HttpResponse:
             "incident": incident,
             "entries": timeline.timeline_for(incident),
             "level": next((lv for lv in _levels(incident) if lv.key == incident.severity), None),
-            "subnav": _subnav(incident, "timeline"),
+            "subnav": _subnav(incident, "timeline", request.user),
         },
     )
 

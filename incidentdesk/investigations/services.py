@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from incidentdesk.audit.services import changes_between, record_event
+from incidentdesk.deadlines.services import schedule_for_incident
 from incidentdesk.incidents import rules
 from incidentdesk.incidents.models import Incident
 from incidentdesk.organisations.models import Person
@@ -735,6 +736,7 @@ def add_action(
         owner=owner.email,  # type: ignore[union-attr]  # checked above
         due_on=due_on,
     )
+    schedule_for_incident(incident)
     return action
 
 
@@ -763,6 +765,7 @@ def update_action(*, action: Action, actor: Person, status: str) -> Action:
         changes=changes_between(before, {"status": action.status, "done_at": action.done_at}),
         details={"action": action.pk},
     )
+    schedule_for_incident(incident)
     return action
 
 

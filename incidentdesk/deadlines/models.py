@@ -1,0 +1,123 @@
+"""Deadlines are rows with a due time; the worker finds due ones by `next_reminder_at`.
+
+The healthchecks pattern (style.md): the next moment something must be sent is a column
+with a partial index, claimed by one worker at a time with a conditional update, and every
+reminder or escalation leaves an event row that can exist only once.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from incidentdesk.organisations.models import Organisation
+
+# The step of an action's deadline; the others are `TimescaleStep` values.
+ACTION_STEP = "action"
+
+
+class ClosureDay(models.Model):
+    """A day the organisation is closed (an INSET day, a snow day): not a working day."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="closure_days"
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "date"], name="unique_closure_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} closed on {self.date}"
+
+
+class Deadline(models.Model):
+    """One step of one incident (or one action) that must be done by `due_at`.
+
+    `next_reminder_at` is when the worker must next look at it (a reminder or an
+    escalation); empty once met or withdrawn, or when nothing more is to be sent.
+    """
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="deadlines"
+    )
+    step = models.CharField(max_length=30)
+    action = models.ForeignKey(
+        "investigations.Action",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    # The incident's state no longer calls for it (no personal data after all, closed as
+    # not an incident). Kept, not deleted, so reminders already sent stay on the record.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    # The highest reminder and escalation sent so far: earlier ones missed while no worker
+    # ran are superseded, not sent late.
+    reminder_level = models.PositiveSmallIntegerField(default=0)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    last_escalated_at = models.DateTimeField(null=True, blank=True)
+    # A worker's claim; one that has passed belongs to a worker that died mid-run.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "step"],
+                condition=Q(action__isnull=True),
+                name="unique_deadline_step",
+            ),
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(action__isnull=False), name="unique_action_deadline"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"],
+                name="deadline_next_reminder",
+                condition=Q(met_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.step} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and self.withdrawn_at is None
+
+
+class EventKind(models.TextChoices):
+    REMINDER = "reminder", "Reminder"
+    ESCALATION = "escalation", "Escalation"
+
+
+class DeadlineEvent(models.Model):
+    """A reminder or escalation that was sent. Unique, so it is sent once whatever happens."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    level = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["deadline", "sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "kind", "level"], name="unique_deadline_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} {self.kind} {self.level}"

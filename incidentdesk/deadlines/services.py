@@ -1,0 +1,609 @@
+"""Deadlines: computing due times, keeping an incident's deadlines in step with its state,
+and the worker's reminders and escalations.
+
+Every time here is stored in UTC and every calendar rule is applied in local time
+(Europe/London): arithmetic on a local aware datetime would move by wall-clock hours and
+be an hour out across a clock change, so sums are always done on UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, prefetch_related_objects
+from django.utils import timezone
+
+from incidentdesk.deadlines.calendar import is_working_day, local_zone
+from incidentdesk.incidents.models import Incident, InvolvementRole, PersonalData, State
+from incidentdesk.investigations.models import Action, ActionStatus
+from incidentdesk.notifications.services import notify
+from incidentdesk.organisations.models import (
+    Duty,
+    Organisation,
+    Person,
+    PolicyProfile,
+    Timescale,
+    TimescaleStep,
+    TimescaleUnit,
+)
+from incidentdesk.organisations.selectors import duty_holders_for
+
+from .models import ACTION_STEP, Deadline, DeadlineEvent, EventKind
+
+log = logging.getLogger("incidentdesk.deadlines")
+
+UTC = datetime.UTC
+# Far enough for any real timescale; stops a profile with no working days looping forever.
+MAX_CALENDAR_DAYS = 3 * 366
+# The statutory 72 hours, used even where a profile has lost its ICO timescale row.
+ICO_HOURS = 72
+# Reminders for the ICO decision: hours after the clock starts, fixed whatever the profile.
+ICO_REMINDER_HOURS = (24, 48, 60, 68)
+# Below this interval one reminder an hour before is enough; above it, at 50% and 90%.
+SHORT_INTERVAL = datetime.timedelta(hours=4)
+# After the due time, one level up the chain per interval.
+ESCALATION_INTERVAL = datetime.timedelta(hours=24)
+# investigator → incident manager → SIRO → chair of governors: at most three levels up.
+MAX_ESCALATION_LEVELS = 3
+CLAIM_FOR = datetime.timedelta(minutes=5)
+BATCH = 100
+
+STEP_LABELS: dict[str, str] = {**dict(TimescaleStep.choices), ACTION_STEP: "Complete the action"}
+
+
+# --- Due times ----------------------------------------------------------------------------
+
+
+def due_after(
+    profile: PolicyProfile,
+    start: datetime.datetime,
+    amount: int,
+    unit: str,
+    closures: Iterable[datetime.date] = (),
+) -> datetime.datetime:
+    """The due time (UTC) of a timescale of `amount` `unit`s that starts at `start`.
+
+    - immediately: `start`.
+    - elapsed hours: real hours, nights, weekends and clock changes included (72 hours
+      from Friday 16:00 is Monday 16:00, or 15:00 when the clocks went back in between).
+    - working hours: only the profile's working hours on working days count (weekdays,
+      less the region's bank holidays and the organisation's closure days). A start out of
+      hours counts from the next opening.
+    - working days: due at the end of the working day (`working_day_ends`) of the Nth
+      working day after the day the clock starts; the starting day never counts, even when
+      the start is early in it. So "1 working day" from Friday 15:00 before a bank holiday
+      Monday is Tuesday at close. The end of the day was chosen over "the same time of
+      day" because it is what people mean by "within a day" and it is the same whether the
+      report came in at 08:05 or at 22:00.
+    """
+    start = start.astimezone(UTC)
+    closed = frozenset(closures)
+    if unit == TimescaleUnit.IMMEDIATELY:
+        return start
+    if unit == TimescaleUnit.ELAPSED_HOURS:
+        return start + datetime.timedelta(hours=amount)
+    if unit == TimescaleUnit.WORKING_HOURS:
+        return _add_working_hours(profile, start, datetime.timedelta(hours=amount), closed)
+    if unit == TimescaleUnit.WORKING_DAYS:
+        return _add_working_days(profile, start, amount, closed)
+    raise ValueError(f"Unknown timescale unit {unit!r}")
+
+
+def _local_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(day, time, tzinfo=local_zone()).astimezone(UTC)
+
+
+def _add_working_hours(
+    profile: PolicyProfile,
+    start: datetime.datetime,
+    remaining: datetime.timedelta,
+    closures: frozenset[datetime.date],
+) -> datetime.datetime:
+    day = start.astimezone(local_zone()).date()
+    for _ in range(MAX_CALENDAR_DAYS):
+        if is_working_day(profile, day, closures):
+            opens = _local_moment(day, profile.working_day_starts)
+            closes = _local_moment(day, profile.working_day_ends)
+            begin = max(start, opens)
+            if begin < closes:
+                available = closes - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+        day += datetime.timedelta(days=1)
+    raise ValueError("The profile has no working time to count in")
+
+
+def _add_working_days(
+    profile: PolicyProfile, start: datetime.datetime, days: int, closures: frozenset[datetime.date]
+) -> datetime.datetime:
+    day = start.astimezone(local_zone()).date()
+    if days == 0:
+        # "Within the working day": the end of today's if it is still open, else the next.
+        for _ in range(MAX_CALENDAR_DAYS):
+            closes = _local_moment(day, profile.working_day_ends)
+            if is_working_day(profile, day, closures) and start < closes:
+                return closes
+            day += datetime.timedelta(days=1)
+    counted = 0
+    for _ in range(MAX_CALENDAR_DAYS):
+        day += datetime.timedelta(days=1)
+        if is_working_day(profile, day, closures):
+            counted += 1
+            if counted >= days:
+                return _local_moment(day, profile.working_day_ends)
+    raise ValueError("The profile has no working days to count in")
+
+
+def closures_for(organisation: Organisation) -> frozenset[datetime.date]:
+    """The closure days of the organisation and of its trust.
+
+    Kept on the organisation objects like a prefetch, so a request that schedules several
+    times (a report, a classification) reads them once.
+    """
+    orgs = [organisation] + ([organisation.trust] if organisation.trust_id else [])
+    prefetch_related_objects(orgs, "closure_days")
+    return frozenset(day.date for org in orgs for day in org.closure_days.all())
+
+
+def _timescales_of(profile: PolicyProfile) -> list[Timescale]:
+    # Cached on the profile object, as a prefetch would be: one read per request.
+    prefetch_related_objects([profile], "timescales")
+    return list(profile.timescales.all())
+
+
+# --- Reminders and escalations: the plan for one deadline -----------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    level: int
+    at: datetime.datetime
+
+
+def reminder_times(
+    step: str, started_at: datetime.datetime, due_at: datetime.datetime
+) -> list[datetime.datetime]:
+    """When reminders go before the due time. The same for every profile, so the ICO's
+    clock is always watched at 24, 48, 60 and 68 hours."""
+    started_at, due_at = started_at.astimezone(UTC), due_at.astimezone(UTC)
+    interval = due_at - started_at
+    if step == TimescaleStep.ICO_DECISION:
+        times = [started_at + datetime.timedelta(hours=h) for h in ICO_REMINDER_HOURS]
+    elif interval <= datetime.timedelta(0):
+        times = []
+    elif interval < SHORT_INTERVAL:
+        hour_before = due_at - datetime.timedelta(hours=1)
+        times = [hour_before if hour_before > started_at else started_at + interval / 2]
+    else:
+        times = [started_at + interval / 2, started_at + interval * 0.9]
+    return sorted(t for t in times if started_at < t < due_at)
+
+
+def plan(deadline: Deadline) -> list[Planned]:
+    """Every reminder and escalation the deadline can ever send, in time order."""
+    reminders = [
+        Planned(EventKind.REMINDER, level, at)
+        for level, at in enumerate(
+            reminder_times(deadline.step, deadline.started_at, deadline.due_at), start=1
+        )
+    ]
+    escalations = [
+        Planned(EventKind.ESCALATION, level, deadline.due_at + ESCALATION_INTERVAL * (level - 1))
+        for level in range(1, MAX_ESCALATION_LEVELS + 1)
+    ]
+    return reminders + escalations
+
+
+def _pending(deadline: Deadline, escalation_limit: int = MAX_ESCALATION_LEVELS) -> list[Planned]:
+    # Once an escalation has gone, reminders would only contradict it.
+    return [
+        p
+        for p in plan(deadline)
+        if (
+            p.kind == EventKind.REMINDER
+            and deadline.escalation_level == 0
+            and p.level > deadline.reminder_level
+        )
+        or (
+            p.kind == EventKind.ESCALATION
+            and deadline.escalation_level < p.level <= escalation_limit
+        )
+    ]
+
+
+def next_reminder(
+    deadline: Deadline, escalation_limit: int = MAX_ESCALATION_LEVELS
+) -> datetime.datetime | None:
+    if not deadline.is_open:
+        return None
+    pending = _pending(deadline, escalation_limit)
+    return min((p.at for p in pending), default=None)
+
+
+# --- Keeping an incident's deadlines in step with it ----------------------------------------
+
+
+@dataclass
+class _Implied:
+    step: str
+    start: datetime.datetime
+    amount: int
+    unit: str
+    action_id: int | None = None
+    met_at: datetime.datetime | None = None
+    # Only an action can stop being done; other steps once met stay met.
+    may_unmeet: bool = False
+    fixed_due: datetime.datetime | None = None
+
+
+def _timescale(timescales: list[Timescale], step: str, severity: str) -> tuple[int, str] | None:
+    rows = [t for t in timescales if t.step == step]
+    chosen = next((t for t in rows if t.severity_key == severity), None) or next(
+        (t for t in rows if not t.severity_key), None
+    )
+    if chosen is not None:
+        if step == TimescaleStep.ICO_DECISION:
+            # Statutory: whatever the row says, the law says 72 elapsed hours.
+            return ICO_HOURS, TimescaleUnit.ELAPSED_HOURS
+        return chosen.amount, chosen.unit
+    if step == TimescaleStep.ICO_DECISION:
+        return ICO_HOURS, TimescaleUnit.ELAPSED_HOURS
+    return None
+
+
+def _implied(
+    incident: Incident,
+    existing: dict[str, Deadline],
+    timescales: list[Timescale],
+    profile: PolicyProfile,
+) -> list[_Implied]:
+    state = incident.state
+    implied: list[_Implied] = []
+
+    def add(step: str, start: datetime.datetime, met_at: datetime.datetime | None = None) -> None:
+        scale = _timescale(timescales, step, incident.severity)
+        if scale is not None:
+            row = existing.get(step)
+            implied.append(
+                _Implied(step, row.started_at if row else start, scale[0], scale[1], met_at=met_at)
+            )
+
+    if state in {State.CLOSED, State.NOT_AN_INCIDENT}:
+        # Outcome review and investigation meet on the way to closure; the rest withdraw.
+        if state == State.CLOSED and "outcome_review" in existing:
+            add(TimescaleStep.OUTCOME_REVIEW, incident.state_changed_at, incident.closed_at)
+    else:
+        done = [t for t in (incident.classified_at, incident.verified_at) if t]
+        add(TimescaleStep.ACKNOWLEDGE, incident.reported_at, min(done) if done else None)
+        add(TimescaleStep.CLASSIFY, incident.reported_at, incident.classified_at)
+        if incident.is_serious:
+            acks = list(
+                incident.involvements.filter(role=InvolvementRole.REFERRAL).values_list(
+                    "acknowledged_at", flat=True
+                )
+            )
+            met = max(acks) if acks and all(acks) else None
+            add(TimescaleStep.DPO_REFERRAL, incident.reported_at, met)
+        if incident.personal_data in {"", PersonalData.YES, PersonalData.UNKNOWN}:
+            add(TimescaleStep.ICO_DECISION, incident.reported_at)
+        if state in {State.INVESTIGATING, State.OUTCOME_SUBMITTED}:
+            submitted = incident.state_changed_at if state == State.OUTCOME_SUBMITTED else None
+            add(TimescaleStep.INVESTIGATION, incident.state_changed_at, submitted)
+        if state == State.OUTCOME_SUBMITTED:
+            add(TimescaleStep.OUTCOME_REVIEW, incident.state_changed_at)
+        elif "outcome_review" in existing:
+            # Returned to the investigator: the review happened.
+            add(TimescaleStep.OUTCOME_REVIEW, incident.state_changed_at, incident.state_changed_at)
+    if state != State.REPORTED:
+        # Actions outlive the case (they are tracked to done after closure).
+        ends = profile.working_day_ends if profile else datetime.time(17, 0)
+        for action in Action.objects.filter(incident=incident).only(
+            "pk", "due_on", "created_at", "status", "done_at"
+        ):
+            done_at = action.done_at or timezone.now()
+            implied.append(
+                _Implied(
+                    ACTION_STEP,
+                    action.created_at,
+                    0,
+                    TimescaleUnit.IMMEDIATELY,
+                    action_id=action.pk,
+                    met_at=done_at if action.status == ActionStatus.DONE else None,
+                    may_unmeet=True,
+                    fixed_due=_local_moment(action.due_on, ends),
+                )
+            )
+    return implied
+
+
+def schedule_for_incident(incident: Incident, *, created: bool = False) -> None:
+    """Creates or updates the deadlines the incident's state implies; safe to call again.
+
+    Guarantees: a deadline's clock start is fixed when it is first implied (only
+    `set_deadline_start` moves it); its due time follows the profile's current timescale
+    (a reclassification to a higher severity shortens the investigation); steps the state
+    shows done are met, which stops their reminders; deadlines the state no longer calls
+    for are withdrawn, not deleted. The ICO decision is met only by `meet`, called when the
+    decision is recorded. Call it inside the transaction that changed the incident;
+    `created=True` (from `incident_create` only) skips looking for rows that cannot exist,
+    so a report stays cheap.
+    """
+    profile = incident.organisation.effective_profile
+    if profile is None:
+        return
+    now = timezone.now()
+    rows = [] if created else list(Deadline.objects.filter(incident=incident))
+    by_step = {r.step: r for r in rows if r.action_id is None}
+    by_action = {r.action_id: r for r in rows if r.action_id is not None}
+    timescales = _timescales_of(profile)
+    implied = _implied(incident, by_step, timescales, profile)
+    closures: frozenset[datetime.date] | None = None
+
+    def due(item: _Implied) -> datetime.datetime:
+        nonlocal closures
+        if item.fixed_due is not None:
+            return item.fixed_due
+        working = item.unit in {TimescaleUnit.WORKING_HOURS, TimescaleUnit.WORKING_DAYS}
+        if working and closures is None:
+            closures = closures_for(incident.organisation)
+        return due_after(profile, item.start, item.amount, item.unit, closures or ())
+
+    wanted_steps: set[str] = set()
+    new: list[Deadline] = []
+    for item in implied:
+        row = by_action.get(item.action_id) if item.action_id else by_step.get(item.step)
+        if item.action_id is None:
+            wanted_steps.add(item.step)
+        due_at = due(item)
+        if row is None:
+            row = Deadline(
+                incident=incident,
+                step=item.step,
+                action_id=item.action_id,
+                started_at=item.start,
+                due_at=due_at,
+                met_at=item.met_at,
+            )
+            row.next_reminder_at = next_reminder(row)
+            new.append(row)
+            continue
+        changed: set[str] = set()
+        if row.due_at != due_at:
+            row.due_at = due_at
+            changed.add("due_at")
+        if row.withdrawn_at is not None:
+            row.withdrawn_at = None
+            changed.add("withdrawn_at")
+        if item.met_at is not None and row.met_at is None:
+            row.met_at = item.met_at
+            changed.add("met_at")
+        elif item.met_at is None and row.met_at is not None and item.may_unmeet:
+            row.met_at = None
+            changed.add("met_at")
+        if changed:
+            row.next_reminder_at = next_reminder(row)
+            row.save(update_fields=[*changed, "next_reminder_at"])
+    for row in by_step.values():
+        if row.step not in wanted_steps and row.is_open:
+            row.withdrawn_at = now
+            row.next_reminder_at = None
+            row.save(update_fields=["withdrawn_at", "next_reminder_at"])
+    if new:
+        # A concurrent call may have made the same row: the constraint keeps one.
+        Deadline.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def meet(incident: Incident, step: str, at: datetime.datetime | None = None) -> int:
+    """Marks the incident's `step` deadline met, which stops its reminders and escalation.
+
+    Idempotent: a deadline already met keeps its first time. Returns how many were met.
+    """
+    return Deadline.objects.filter(
+        incident=incident, step=step, action__isnull=True, met_at__isnull=True
+    ).update(met_at=at or timezone.now(), next_reminder_at=None, claimed_until=None)
+
+
+@transaction.atomic
+def set_deadline_start(incident: Incident, step: str, start: datetime.datetime) -> Deadline | None:
+    """Moves the clock start of the incident's `step` deadline, e.g. the ICO's 72 hours to
+    the moment the organisation became aware; the due time and reminders follow.
+
+    Reminders already sent stay sent; one now in the past is sent on the worker's next
+    pass. Returns the deadline, or None when the incident's state implies no such step.
+    """
+    schedule_for_incident(incident)
+    row = (
+        Deadline.objects.select_for_update()
+        .filter(incident=incident, step=step, action__isnull=True)
+        .first()
+    )
+    if row is None:
+        return None
+    profile = incident.organisation.effective_profile
+    scale = _timescale(_timescales_of(profile), step, incident.severity) if profile else None
+    if profile is None or scale is None:
+        return None
+    start = start.astimezone(UTC)
+    closures = closures_for(incident.organisation)
+    row.started_at = start
+    row.due_at = due_after(profile, start, scale[0], scale[1], closures)
+    row.next_reminder_at = next_reminder(row)
+    row.save(update_fields=["started_at", "due_at", "next_reminder_at"])
+    return row
+
+
+# --- The worker: reminders and escalations --------------------------------------------------
+
+
+def _people(organisation: Organisation, *duties: str) -> list[Person]:
+    people: list[Person] = []
+    for duty in duties:
+        for person in duty_holders_for(organisation, duty):
+            if person not in people:
+                people.append(person)
+    return people
+
+
+def responsible_for(deadline: Deadline) -> list[Person]:
+    """Who must do the step: they get the reminders."""
+    incident = deadline.incident
+    organisation = incident.organisation
+    if deadline.step == ACTION_STEP and deadline.action is not None:
+        return [deadline.action.owner]
+    if deadline.step == TimescaleStep.INVESTIGATION and incident.investigator is not None:
+        return [incident.investigator]
+    if deadline.step == TimescaleStep.DPO_REFERRAL:
+        profile = organisation.effective_profile
+        duties = list(profile.referral_recipients) if profile else []
+        return _people(organisation, *(duties or [Duty.DPO]))
+    if deadline.step == TimescaleStep.ICO_DECISION:
+        # The DPO takes part in the decision, so they hear of the clock too.
+        return _people(organisation, Duty.INCIDENT_MANAGER, Duty.DPO)
+    return _people(organisation, Duty.INCIDENT_MANAGER)
+
+
+def escalation_chain(deadline: Deadline) -> list[list[Person]]:
+    """The levels above the people responsible: investigator → incident manager → SIRO →
+    chair of governors, each acted for by their deputy when absent. A level with nobody
+    in it, or only people already told, is passed over."""
+    incident = deadline.incident
+    organisation = incident.organisation
+    rungs: list[list[Person]] = []
+    if deadline.step == ACTION_STEP and incident.investigator is not None:
+        rungs.append([incident.investigator])
+    for duty in (Duty.INCIDENT_MANAGER, Duty.SIRO, Duty.CHAIR_OF_GOVERNORS):
+        rungs.append(duty_holders_for(organisation, duty))
+    told = {p.pk for p in responsible_for(deadline)}
+    chain: list[list[Person]] = []
+    for rung in rungs:
+        people = [p for p in rung if p.pk not in told]
+        told.update(p.pk for p in people)
+        if people:
+            chain.append(people)
+    return chain
+
+
+def _send(
+    deadline: Deadline, planned: Planned, people: list[Person], now: datetime.datetime
+) -> bool:
+    """Writes the event row, then the notices, in the caller's transaction.
+
+    The event row is unique per (deadline, kind, level): if another worker already sent
+    this one, the insert fails, nothing is sent, and False is returned.
+    """
+    try:
+        with transaction.atomic():
+            DeadlineEvent.objects.create(
+                deadline=deadline,
+                kind=planned.kind,
+                level=planned.level,
+                sent_at=now,
+                recipients=[p.email for p in people],
+            )
+    except IntegrityError:
+        return False
+    incident = deadline.incident
+    label = STEP_LABELS.get(deadline.step, deadline.step)
+    overdue = planned.kind == EventKind.ESCALATION
+    link = (
+        f"/incidents/{incident.reference}/investigation/"
+        if deadline.step == ACTION_STEP
+        else f"/incidents/{incident.reference}/"
+    )
+    due_local = deadline.due_at.astimezone(local_zone())
+    message = (
+        f"Overdue: {label} for {incident.reference} was due {due_local:%d %b %H:%M}"
+        if overdue
+        else f"Reminder: {label} for {incident.reference} is due {due_local:%d %b %H:%M}"
+    )
+    notify(
+        people=people,
+        message=message,
+        link=link,
+        template="deadline_escalation" if overdue else "deadline_reminder",
+        context={
+            "incident": incident,
+            "step_label": label,
+            "due_at": deadline.due_at,
+            "level": planned.level,
+            "link": link,
+            "action": deadline.action,
+        },
+    )
+    return True
+
+
+def _claim(deadline_id: int, now: datetime.datetime) -> bool:
+    """Claims one due deadline; False when another worker has it (0 rows changed)."""
+    return bool(
+        Deadline.objects.filter(pk=deadline_id, met_at__isnull=True, next_reminder_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + CLAIM_FOR)
+    )
+
+
+def _process(deadline_id: int, now: datetime.datetime) -> int:
+    with transaction.atomic():
+        deadline = Deadline.objects.select_related(
+            "incident__organisation__profile",
+            "incident__organisation__trust__profile",
+            "incident__investigator",
+            "action__owner",
+        ).get(pk=deadline_id)
+        sent = 0
+        limit = MAX_ESCALATION_LEVELS
+        fields = ["next_reminder_at", "claimed_until"]
+        if deadline.is_open:
+            due = [p for p in _pending(deadline) if p.at <= now]
+            escalations = [p for p in due if p.kind == EventKind.ESCALATION]
+            if escalations:
+                chain = escalation_chain(deadline)
+                # With nobody above, the overdue notice still goes to those responsible.
+                limit = max(1, len(chain))
+                for planned in escalations:
+                    if planned.level > limit:
+                        break
+                    people = chain[planned.level - 1] if chain else responsible_for(deadline)
+                    sent += _send(deadline, planned, people, now)
+                    deadline.escalation_level = planned.level
+                    deadline.last_escalated_at = now
+                fields += ["escalation_level", "last_escalated_at"]
+            elif due:
+                # Reminders missed while no worker ran are superseded by the latest.
+                planned = due[-1]
+                sent += _send(deadline, planned, responsible_for(deadline), now)
+                deadline.reminder_level = planned.level
+                fields.append("reminder_level")
+        deadline.next_reminder_at = next_reminder(deadline, limit)
+        deadline.claimed_until = None
+        deadline.save(update_fields=fields)
+    return sent
+
+
+def send_due_reminders(*, now: datetime.datetime | None = None, batch: int = BATCH) -> int:
+    """One pass of the worker: sends each due reminder or escalation exactly once.
+
+    Reads only due rows (the partial index on `next_reminder_at`), at most `batch` of
+    them. Each is claimed with a conditional update, so two workers never handle the same
+    row at once; a worker killed mid-row leaves a claim that expires after CLAIM_FOR, and
+    the unique event row stops the retry from sending twice. Returns how many were sent.
+    """
+    from .selectors import due_deadline_ids
+
+    now = now or timezone.now()
+    sent = 0
+    for deadline_id in due_deadline_ids(now=now, limit=batch):
+        if not _claim(deadline_id, now):
+            continue
+        try:
+            sent += _process(deadline_id, now)
+        except Exception:
+            # Leave the claim to expire: the row is tried again after CLAIM_FOR.
+            log.exception("deadline %s: reminder not sent; it will be retried", deadline_id)
+    return sent

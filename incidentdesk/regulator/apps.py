@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegulatorConfig(AppConfig):
+    name = "incidentdesk.regulator"
+    verbose_name = "ICO decisions"
