@@ -149,3 +149,27 @@ def test_a_manager_changes_titles_recipients_and_working_days_without_writing_js
     assert ours.profile.working_days == [0, 1, 2, 3]
     assert set(ours.profile.major_support) == {"siro", "governor"}
     assert [s[0] for s in ours.profile.investigation_steps] == list("abcdefghijk")
+
+
+def test_a_manager_enters_closure_days_for_their_own_school_only(two_schools):
+    from incidentdesk.deadlines.models import ClosureDay
+
+    ours, theirs, manager, _ = two_schools
+    ClosureDay.objects.create(organisation=theirs, date="2026-12-01", reason="Their INSET day")
+    client = signed_in_client(manager)
+
+    added = client.post(
+        "/admin/deadlines/closureday/add/",
+        {"organisation": ours.pk, "date": "2026-12-02", "reason": "INSET day"},
+    )
+    refused = client.post(
+        "/admin/deadlines/closureday/add/",
+        {"organisation": theirs.pk, "date": "2026-12-03", "reason": "Not ours"},
+    )
+    listing = client.get("/admin/deadlines/closureday/").content.decode()
+
+    assert added.status_code == 302
+    assert refused.status_code == 200  # the form refuses an organisation not offered
+    assert ClosureDay.objects.filter(organisation=ours, date="2026-12-02").exists()
+    assert not ClosureDay.objects.filter(date="2026-12-03").exists()
+    assert "INSET day" in listing and "Their INSET day" not in listing
