@@ -16,6 +16,7 @@ urlpatterns = [
     path("incidents/<str:reference>/investigation/", include("incidentdesk.investigations.urls")),
     path("incidents/<str:reference>/ico/", include("incidentdesk.regulator.urls")),
     path("incidents/", include("incidentdesk.incidents.urls")),
+    path("due/", include("incidentdesk.deadlines.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

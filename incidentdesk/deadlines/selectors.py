@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from incidentdesk.deadlines.calendar import local_zone
+from incidentdesk.incidents import rules
 from incidentdesk.incidents.models import Incident
+from incidentdesk.incidents.rules import Someone
+from incidentdesk.organisations.models import Duty, DutyHolder, Person, TimescaleStep
 
-from .models import Deadline
+from .models import ACTION_STEP, Deadline
 
 
 def due_deadline_ids(*, now: datetime.datetime, limit: int) -> list[int]:
@@ -24,7 +29,161 @@ def due_deadline_ids(*, now: datetime.datetime, limit: int) -> list[int]:
 def open_deadlines_for(incident: Incident) -> list[Deadline]:
     """The incident's deadlines still to be met, soonest first."""
     return list(
-        Deadline.objects.filter(
-            incident=incident, met_at__isnull=True, withdrawn_at__isnull=True
-        ).order_by("due_at", "pk")
+        Deadline.objects.filter(incident=incident, met_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("action")
+        .order_by("due_at", "pk")
     )
+
+
+def _open_deadlines() -> QuerySet[Deadline]:
+    return (
+        Deadline.objects.filter(met_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("incident", "action")
+        .order_by("due_at", "pk")
+    )
+
+
+def deadlines_for_person(person: Someone, now: datetime.datetime) -> list[Deadline]:
+    """The open deadlines `person` must meet themselves, soonest first: who
+    `services.responsible_for` would remind, in three queries whatever the number.
+
+    The database narrows the rows to the person's actions, investigations and the
+    incidents of the organisations (or trusts) where they hold or deputise for a duty;
+    which duty each step needs, and whether a school's own holders stand before its
+    trust's, is then decided on the rows (`duty_holders_for`'s rule, without a query each).
+    """
+    if not rules.is_signed_in(person):
+        return []
+    acting = set(
+        DutyHolder.objects.filter(person__is_active=True)
+        .filter(
+            Q(person=person) & ~Q(is_absent=True, deputy__isnull=False)
+            | Q(deputy=person, is_absent=True)
+        )
+        .values_list("organisation_id", "duty")
+    )
+    acting_orgs = {org_id for org_id, _ in acting}
+    candidates = list(
+        _open_deadlines()
+        .select_related("incident__organisation__profile", "incident__organisation__trust__profile")
+        .filter(
+            Q(step=ACTION_STEP, action__owner=person)
+            | Q(step=TimescaleStep.INVESTIGATION, incident__investigator=person)
+            | Q(incident__organisation_id__in=acting_orgs)
+            | Q(incident__organisation__trust_id__in=acting_orgs)
+        )
+    )
+    org_ids = {d.incident.organisation_id for d in candidates}
+    staffed = set(
+        DutyHolder.objects.filter(organisation_id__in=org_ids, person__is_active=True).values_list(
+            "organisation_id", "duty"
+        )
+        if org_ids
+        else []
+    )
+    return [d for d in candidates if _responsible(d, person, acting, staffed)]
+
+
+def _responsible(
+    deadline: Deadline,
+    person: Person,
+    acting: set[tuple[int, str]],
+    staffed: set[tuple[int, str]],
+) -> bool:
+    """`services.responsible_for(deadline)` contains `person`, asked of rows already read."""
+    incident = deadline.incident
+    organisation = incident.organisation
+    if deadline.step == ACTION_STEP and deadline.action is not None:
+        return deadline.action.owner_id == person.pk
+    if deadline.step == TimescaleStep.INVESTIGATION and incident.investigator_id is not None:
+        return incident.investigator_id == person.pk
+    if deadline.step == TimescaleStep.DPO_REFERRAL:
+        profile = organisation.effective_profile
+        duties = list(profile.referral_recipients) if profile else []
+        duties = duties or [Duty.DPO]
+    elif deadline.step == TimescaleStep.ICO_DECISION:
+        duties = [Duty.INCIDENT_MANAGER, Duty.DPO]
+    else:
+        duties = [Duty.INCIDENT_MANAGER]
+    for duty in duties:
+        # A school's own holders act; a school with none uses its trust's.
+        if (organisation.pk, duty) in staffed:
+            if (organisation.pk, duty) in acting:
+                return True
+        elif organisation.trust_id is not None and (organisation.trust_id, duty) in acting:
+            return True
+    return False
+
+
+def deadlines_for_manager(person: Someone, now: datetime.datetime) -> list[Deadline]:
+    """Every open deadline of the incidents `person` manages (`rules.may_manage`, in SQL),
+    soonest first, in one query."""
+    if not rules.is_signed_in(person):
+        return []
+    managed = (
+        rules.acting_duty_holders(person)  # type: ignore[arg-type]  # signed in
+        .filter(duty=Duty.INCIDENT_MANAGER)
+        .values("organisation_id")
+    )
+    return list(
+        _open_deadlines().filter(
+            Q(incident__organisation_id__in=managed)
+            | Q(incident__organisation__trust_id__in=managed)
+        )
+    )
+
+
+def manages_anywhere(person: Someone) -> bool:
+    """Whether `person` is an incident manager (or acts for one) anywhere: one query."""
+    if not rules.is_signed_in(person):
+        return False
+    return (
+        rules.acting_duty_holders(person)  # type: ignore[arg-type]  # signed in
+        .filter(duty=Duty.INCIDENT_MANAGER)
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class ShownDeadline:
+    """A deadline as the pages show it: what is due, when (local time) and its status."""
+
+    deadline: Deadline
+    what: str
+    due_local: datetime.datetime
+    status: str
+    overdue: bool
+    tag_class: str
+
+
+def shown_deadlines(deadlines: list[Deadline], now: datetime.datetime) -> list[ShownDeadline]:
+    """Words for each deadline; no query. Days are counted on Europe/London dates."""
+    from .services import STEP_LABELS
+
+    zone = local_zone()
+    today = now.astimezone(zone).date()
+    shown = []
+    for deadline in deadlines:
+        due_local = deadline.due_at.astimezone(zone)
+        days = (due_local.date() - today).days
+        if deadline.due_at < now:
+            status, tag_class = "Overdue", "govuk-tag--red"
+        elif days <= 0:
+            status, tag_class = "Due today", "govuk-tag--yellow"
+        else:
+            status = "Due in 1 day" if days == 1 else f"Due in {days} days"
+            tag_class = "govuk-tag--grey"
+        what = STEP_LABELS.get(deadline.step, deadline.step)
+        if deadline.step == ACTION_STEP and deadline.action_id is not None:
+            what = f"{what}: {deadline.action.description[:80]}"
+        shown.append(
+            ShownDeadline(
+                deadline=deadline,
+                what=what,
+                due_local=due_local,
+                status=status,
+                overdue=deadline.due_at < now,
+                tag_class=tag_class,
+            )
+        )
+    return shown

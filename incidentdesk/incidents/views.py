@@ -18,8 +18,10 @@ from django.db.models import TextChoices
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from incidentdesk.deadlines.selectors import open_deadlines_for, shown_deadlines
 from incidentdesk.organisations.models import InformationPolicy, Person, SeverityLevel
 from incidentdesk.regulator.rules import may_see_ico
 from incidentdesk.reporting.services import ask_reporter
@@ -186,6 +188,7 @@ def _render_detail(
         "errors": {name: errors[0] for name, errors in form.errors.items()},
         "error_links": error_links,
         "handling": handling,
+        "deadlines": shown_deadlines(open_deadlines_for(incident), timezone.now()),
         "subnav": _subnav(incident, "overview", request.user),
     }
     return render(request, "incidents/incident_detail.html", context)

@@ -1,0 +1,31 @@
+"""The "Due and overdue" page: a duty holder's own deadlines, and an incident manager's
+organisation's."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import selectors
+
+
+@login_required
+@require_GET
+def due(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    now = timezone.now()
+    yours = selectors.deadlines_for_person(person, now)  # type: ignore[arg-type]
+    tables = [("Yours", selectors.shown_deadlines(yours, now), "Nothing is due from you.")]
+    if selectors.manages_anywhere(person):  # type: ignore[arg-type]
+        theirs = selectors.deadlines_for_manager(person, now)  # type: ignore[arg-type]
+        tables.append(
+            (
+                "Your organisation's",
+                selectors.shown_deadlines(theirs, now),
+                "Nothing is due in your organisation.",
+            )
+        )
+    return render(request, "deadlines/due.html", {"tables": tables})
