@@ -7,6 +7,7 @@ from incidentdesk.api.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("notices/", include("incidentdesk.notifications.urls")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("help/", views.help_page, name="help"),
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
+from incidentdesk.notifications.selectors import unread_notices
 from incidentdesk.organisations.models import Person
 
 
@@ -22,7 +23,12 @@ def home(request: HttpRequest) -> HttpResponse:
     duties = person.duties.select_related(
         "organisation__profile", "organisation__trust__profile"
     ).order_by("organisation__name", "duty")
-    context = {"person": person, "memberships": list(memberships), "duties": list(duties)}
+    context = {
+        "person": person,
+        "memberships": list(memberships),
+        "duties": list(duties),
+        "notices": unread_notices(person),
+    }
     return render(request, "home.html", context)
 
 

@@ -112,3 +112,10 @@ def send_due_emails(*, limit: int = 50) -> int:
         OutgoingEmail.objects.filter(pk=email_id).update(sent_at=timezone.now())
         sent += 1
     return sent
+
+
+def mark_notices_read(*, person: Person) -> int:
+    """Marks all of the person's notices read; returns how many were unread."""
+    return Notification.objects.filter(person=person, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
