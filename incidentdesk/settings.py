@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "incidentdesk.reporting",
     "incidentdesk.investigations",
     "incidentdesk.regulator",
+    "incidentdesk.outcomes",
+    "incidentdesk.oversight",
+    "incidentdesk.governance",
     "incidentdesk.api",
 ]
 

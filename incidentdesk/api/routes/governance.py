@@ -1,0 +1,5 @@
+"""The API's governance operations."""
+
+from ninja import Router
+
+router = Router(tags=["governance"])

@@ -1,0 +1,5 @@
+"""The API's outcome reports operations."""
+
+from ninja import Router
+
+router = Router(tags=["outcomes"])

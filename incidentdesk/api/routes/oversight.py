@@ -1,0 +1,5 @@
+"""The API's oversight operations."""
+
+from ninja import Router
+
+router = Router(tags=["oversight"])

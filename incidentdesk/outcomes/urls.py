@@ -1,0 +1,6 @@
+"""Mounted under /incidents/<reference>/outcome/ (incidentdesk/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "outcomes"
+urlpatterns: list = []
