@@ -60,6 +60,8 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# One test process per core (pytest-xdist); PYTEST_ARGS="-n 0 -x" runs them in one.
+PYTEST_ARGS ?= -n auto
 test: install-test assets browser lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -21,7 +21,14 @@ class MenuItem:
 
 
 MENU: list[tuple[str, str, str, str]] = [
-    # ("Register", "oversight:register", "register", "incidentdesk.oversight.rules.may_see"),
+    (
+        "Dashboard",
+        "oversight:dashboard",
+        "dashboard",
+        "incidentdesk.oversight.dashboard_rules.may_see_dashboard",
+    ),
+    ("Register", "oversight:register", "register", "incidentdesk.oversight.rules.may_see"),
+    ("Policies", "governance:index", "governance", "incidentdesk.governance.rules.may_see"),
 ]
 
 

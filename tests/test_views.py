@@ -119,7 +119,8 @@ def test_home_queries_do_not_grow_with_the_number_of_duties() -> None:
         html = client.get("/").content.decode()
 
     assert html.count("govuk-summary-list__row") == 7
-    assert len(seven_duties) == len(one_duty), [q["sql"] for q in seven_duties.captured_queries]
+    # Not more: a governor's menu asks one question a manager's does not (membership).
+    assert len(seven_duties) <= len(one_duty), [q["sql"] for q in seven_duties.captured_queries]
 
 
 def test_pages_have_no_inline_script_or_style(staff_member: Person) -> None:

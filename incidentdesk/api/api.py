@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from .auth import BearerToken
 from .errors import register_exception_handlers
+from .routes import deadlines as deadline_routes
 from .routes import governance, handling, me, outcomes, oversight, regulator, reporting
 
 api = NinjaAPI(
@@ -31,6 +32,7 @@ api.add_router("", me.router)
 api.add_router("", reporting.router)
 api.add_router("", handling.router)
 api.add_router("", regulator.router)
+api.add_router("", deadline_routes.router)
 api.add_router("", outcomes.router)
 api.add_router("", oversight.router)
 api.add_router("", governance.router)

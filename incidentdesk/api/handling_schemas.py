@@ -210,6 +210,10 @@ class IncidentOut(Schema):
     investigator: PersonOut | None
     closed_at: datetime.datetime | None
     closure_reason: str
+    anonymised_at: datetime.datetime | None = Field(
+        description="When the retention policy removed the names and free text; the text "
+        "fields are then empty and `what_happened` says when they were removed."
+    )
     involvements: list[InvolvementOut]
     steps: list[StepOut]
     interviews: list[InterviewOut]

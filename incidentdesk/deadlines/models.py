@@ -15,6 +15,12 @@ from incidentdesk.organisations.models import Organisation
 
 # The step of an action's deadline; the others are `TimescaleStep` values.
 ACTION_STEP = "action"
+# Steps of deadlines that belong to no incident: a policy document's next review, and an
+# approved exception's review and expiry (governance).
+POLICY_REVIEW_STEP = "policy_review"
+EXCEPTION_REVIEW_STEP = "exception_review"
+EXCEPTION_EXPIRY_STEP = "exception_expiry"
+GOVERNANCE_STEPS = (POLICY_REVIEW_STEP, EXCEPTION_REVIEW_STEP, EXCEPTION_EXPIRY_STEP)
 
 
 class ClosureDay(models.Model):
@@ -37,14 +43,33 @@ class ClosureDay(models.Model):
 
 
 class Deadline(models.Model):
-    """One step of one incident (or one action) that must be done by `due_at`.
+    """One step of one incident (or one action) that must be done by `due_at`; or, with no
+    incident, a policy document's review or an exception's review or expiry.
 
     `next_reminder_at` is when the worker must next look at it (a reminder or an
     escalation); empty once met or withdrawn, or when nothing more is to be sent.
     """
 
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="deadlines"
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
+    policy_document = models.ForeignKey(
+        "governance.PolicyDocument",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+    )
+    exception_request = models.ForeignKey(
+        "governance.ExceptionRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
     )
     step = models.CharField(max_length=30)
     action = models.ForeignKey(
@@ -80,6 +105,44 @@ class Deadline(models.Model):
             models.UniqueConstraint(
                 fields=["action"], condition=Q(action__isnull=False), name="unique_action_deadline"
             ),
+            # Each review makes a new row (so its reminders stay on the record): one open
+            # at a time.
+            models.UniqueConstraint(
+                fields=["policy_document", "step"],
+                condition=Q(
+                    policy_document__isnull=False, met_at__isnull=True, withdrawn_at__isnull=True
+                ),
+                name="unique_open_policy_review",
+            ),
+            models.UniqueConstraint(
+                fields=["exception_request", "step"],
+                condition=Q(
+                    exception_request__isnull=False,
+                    met_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                ),
+                name="unique_open_exception_deadline",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        incident__isnull=False,
+                        policy_document__isnull=True,
+                        exception_request__isnull=True,
+                    )
+                    | Q(
+                        incident__isnull=True,
+                        policy_document__isnull=False,
+                        exception_request__isnull=True,
+                    )
+                    | Q(
+                        incident__isnull=True,
+                        policy_document__isnull=True,
+                        exception_request__isnull=False,
+                    )
+                ),
+                name="deadline_has_one_subject",
+            ),
         ]
         indexes = [
             models.Index(
@@ -90,7 +153,8 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.incident_id} {self.step} due {self.due_at:%Y-%m-%d %H:%M}"
+        subject = self.incident_id or self.policy_document_id or self.exception_request_id
+        return f"{subject} {self.step} due {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_open(self) -> bool:

@@ -26,6 +26,17 @@ def due_deadline_ids(*, now: datetime.datetime, limit: int) -> list[int]:
     )
 
 
+def deadlines_of(incident: Incident) -> list[Deadline]:
+    """Every deadline of the incident, met and withdrawn ones too, soonest due first, with
+    the reminders and escalations sent for each: two queries whatever the number."""
+    return list(
+        Deadline.objects.filter(incident=incident)
+        .select_related("action")
+        .prefetch_related("events")
+        .order_by("due_at", "pk")
+    )
+
+
 def open_deadlines_for(incident: Incident) -> list[Deadline]:
     """The incident's deadlines still to be met, soonest first."""
     return list(
@@ -158,7 +169,7 @@ class ShownDeadline:
 
 def shown_deadlines(deadlines: list[Deadline], now: datetime.datetime) -> list[ShownDeadline]:
     """Words for each deadline; no query. Days are counted on Europe/London dates."""
-    from .services import STEP_LABELS
+    from .services import step_label
 
     zone = local_zone()
     today = now.astimezone(zone).date()
@@ -173,7 +184,7 @@ def shown_deadlines(deadlines: list[Deadline], now: datetime.datetime) -> list[S
         else:
             status = "Due in 1 day" if days == 1 else f"Due in {days} days"
             tag_class = "govuk-tag--grey"
-        what = STEP_LABELS.get(deadline.step, deadline.step)
+        what = step_label(deadline.step)
         if deadline.step == ACTION_STEP and deadline.action_id is not None:
             what = f"{what}: {deadline.action.description[:80]}"
         shown.append(

@@ -31,8 +31,9 @@ from incidentdesk.organisations.models import (
     TimescaleUnit,
 )
 from incidentdesk.organisations.selectors import duty_holders_for
+from incidentdesk.regulator.models import DataSubjectDecision, PeopleTold
 
-from .models import ACTION_STEP, Deadline, DeadlineEvent, EventKind
+from .models import ACTION_STEP, GOVERNANCE_STEPS, Deadline, DeadlineEvent, EventKind
 
 log = logging.getLogger("incidentdesk.deadlines")
 
@@ -47,12 +48,41 @@ ICO_REMINDER_HOURS = (24, 48, 60, 68)
 SHORT_INTERVAL = datetime.timedelta(hours=4)
 # After the due time, one level up the chain per interval.
 ESCALATION_INTERVAL = datetime.timedelta(hours=24)
+# A policy review or an exception's expiry: reminders four weeks and one week before.
+GOVERNANCE_REMINDER_DAYS = (28, 7)
 # investigator → incident manager → SIRO → chair of governors: at most three levels up.
 MAX_ESCALATION_LEVELS = 3
 CLAIM_FOR = datetime.timedelta(minutes=5)
 BATCH = 100
 
 STEP_LABELS: dict[str, str] = {**dict(TimescaleStep.choices), ACTION_STEP: "Complete the action"}
+# "Without undue delay" (Art 34) has no number: a profile that writes it as "immediately",
+# or has no row for it, gets this many working days to tell the people affected. An
+# immediate deadline would be overdue, and escalated, the moment the decision is saved.
+TELL_PEOPLE_DEFAULT = (3, TimescaleUnit.WORKING_DAYS)
+
+
+def round_step(base: str, round_number: int) -> str:
+    """The step of the `round_number`th round of a step that can happen again: a resubmitted
+    outcome report is reviewed again, as a new deadline row with reminders of its own."""
+    return base if round_number <= 1 else f"{base}_{round_number}"
+
+
+def step_round(step: str) -> tuple[str, int]:
+    """`round_step` undone: ("outcome_review", 2) for "outcome_review_2"."""
+    head, _, tail = step.rpartition("_")
+    if head and tail.isdigit():
+        return head, int(tail)
+    return step, 1
+
+
+def step_label(step: str) -> str:
+    """What the step asks, in words, as the pages, notices and the API write it."""
+    base, round_number = step_round(step)
+    label = STEP_LABELS.get(base, base)
+    if round_number > 1:
+        label = f"{label} (resubmitted, round {round_number})"
+    return label
 
 
 # --- Due times ----------------------------------------------------------------------------
@@ -175,6 +205,9 @@ def reminder_times(
     interval = due_at - started_at
     if step == TimescaleStep.ICO_DECISION:
         times = [started_at + datetime.timedelta(hours=h) for h in ICO_REMINDER_HOURS]
+    elif step in GOVERNANCE_STEPS:
+        # Months away: halfway would be far too early to be useful.
+        times = [due_at - datetime.timedelta(days=d) for d in GOVERNANCE_REMINDER_DAYS]
     elif interval <= datetime.timedelta(0):
         times = []
     elif interval < SHORT_INTERVAL:
@@ -247,6 +280,10 @@ def _timescale(timescales: list[Timescale], step: str, severity: str) -> tuple[i
     chosen = next((t for t in rows if t.severity_key == severity), None) or next(
         (t for t in rows if not t.severity_key), None
     )
+    if step == TimescaleStep.TELL_PEOPLE:
+        if chosen is None or chosen.unit == TimescaleUnit.IMMEDIATELY:
+            return TELL_PEOPLE_DEFAULT
+        return chosen.amount, chosen.unit
     if chosen is not None:
         if step == TimescaleStep.ICO_DECISION:
             # Statutory: whatever the row says, the law says 72 elapsed hours.
@@ -257,17 +294,62 @@ def _timescale(timescales: list[Timescale], step: str, severity: str) -> tuple[i
     return None
 
 
+def _review_step(existing: dict[str, Deadline], state: str) -> str | None:
+    """The step of the outcome review's current round, or None before any submission.
+
+    Submitted again after being returned, the report starts a new round (a new row): the
+    review clock restarts from the resubmission and its reminders are sent again, while
+    the earlier round stays on the record, met when the report was returned.
+    """
+    rounds = sorted(
+        (step_round(step)[1], step)
+        for step in existing
+        if step_round(step)[0] == TimescaleStep.OUTCOME_REVIEW
+    )
+    if not rounds:
+        return TimescaleStep.OUTCOME_REVIEW if state == State.OUTCOME_SUBMITTED else None
+    number, step = rounds[-1]
+    if state == State.OUTCOME_SUBMITTED and existing[step].met_at is not None:
+        return round_step(TimescaleStep.OUTCOME_REVIEW, number + 1)
+    return step
+
+
+def _people_to_be_told(
+    incident: Incident,
+) -> tuple[datetime.datetime, datetime.datetime | None] | None:
+    """(start, met) of telling the people affected, when the latest Art 34 decision says
+    they must be told; None otherwise. Met by the first record of people told."""
+    decision = (
+        DataSubjectDecision.objects.filter(incident=incident)
+        .order_by("-decided_at", "-pk")
+        .only("high_risk", "exception", "decided_at")
+        .first()
+    )
+    if decision is None or not decision.must_tell:
+        return None
+    first_told = (
+        PeopleTold.objects.filter(incident=incident)
+        .order_by("told_at")
+        .values_list("told_at", flat=True)
+        .first()
+    )
+    return decision.decided_at, first_told
+
+
 def _implied(
     incident: Incident,
     existing: dict[str, Deadline],
     timescales: list[Timescale],
     profile: PolicyProfile,
+    *,
+    created: bool = False,
 ) -> list[_Implied]:
     state = incident.state
     implied: list[_Implied] = []
+    review = _review_step(existing, state)
 
     def add(step: str, start: datetime.datetime, met_at: datetime.datetime | None = None) -> None:
-        scale = _timescale(timescales, step, incident.severity)
+        scale = _timescale(timescales, step_round(step)[0], incident.severity)
         if scale is not None:
             row = existing.get(step)
             implied.append(
@@ -276,8 +358,8 @@ def _implied(
 
     if state in {State.CLOSED, State.NOT_AN_INCIDENT}:
         # Outcome review and investigation meet on the way to closure; the rest withdraw.
-        if state == State.CLOSED and "outcome_review" in existing:
-            add(TimescaleStep.OUTCOME_REVIEW, incident.state_changed_at, incident.closed_at)
+        if state == State.CLOSED and review is not None:
+            add(review, incident.state_changed_at, incident.closed_at)
     else:
         done = [t for t in (incident.classified_at, incident.verified_at) if t]
         add(TimescaleStep.ACKNOWLEDGE, incident.reported_at, min(done) if done else None)
@@ -292,14 +374,18 @@ def _implied(
             add(TimescaleStep.DPO_REFERRAL, incident.reported_at, met)
         if incident.personal_data in {"", PersonalData.YES, PersonalData.UNKNOWN}:
             add(TimescaleStep.ICO_DECISION, incident.reported_at)
+        # A new report has no Art 34 decision yet: no query for it.
+        telling = None if created else _people_to_be_told(incident)
+        if telling is not None:
+            add(TimescaleStep.TELL_PEOPLE, telling[0], telling[1])
         if state in {State.INVESTIGATING, State.OUTCOME_SUBMITTED}:
             submitted = incident.state_changed_at if state == State.OUTCOME_SUBMITTED else None
             add(TimescaleStep.INVESTIGATION, incident.state_changed_at, submitted)
-        if state == State.OUTCOME_SUBMITTED:
-            add(TimescaleStep.OUTCOME_REVIEW, incident.state_changed_at)
-        elif "outcome_review" in existing:
+        if state == State.OUTCOME_SUBMITTED and review is not None:
+            add(review, incident.state_changed_at)
+        elif review is not None:
             # Returned to the investigator: the review happened.
-            add(TimescaleStep.OUTCOME_REVIEW, incident.state_changed_at, incident.state_changed_at)
+            add(review, incident.state_changed_at, incident.state_changed_at)
     if state != State.REPORTED:
         # Actions outlive the case (they are tracked to done after closure).
         ends = profile.working_day_ends if profile else datetime.time(17, 0)
@@ -342,7 +428,7 @@ def schedule_for_incident(incident: Incident, *, created: bool = False) -> None:
     by_step = {r.step: r for r in rows if r.action_id is None}
     by_action = {r.action_id: r for r in rows if r.action_id is not None}
     timescales = _timescales_of(profile)
-    implied = _implied(incident, by_step, timescales, profile)
+    implied = _implied(incident, by_step, timescales, profile, created=created)
     closures: frozenset[datetime.date] | None = None
 
     def due(item: _Implied) -> datetime.datetime:
@@ -452,6 +538,10 @@ def _people(organisation: Organisation, *duties: str) -> list[Person]:
 
 def responsible_for(deadline: Deadline) -> list[Person]:
     """Who must do the step: they get the reminders."""
+    if deadline.incident_id is None:
+        from incidentdesk.governance.deadlines import responsible
+
+        return responsible(deadline)
     incident = deadline.incident
     organisation = incident.organisation
     if deadline.step == ACTION_STEP and deadline.action is not None:
@@ -472,6 +562,10 @@ def escalation_chain(deadline: Deadline) -> list[list[Person]]:
     """The levels above the people responsible: investigator → incident manager → SIRO →
     chair of governors, each acted for by their deputy when absent. A level with nobody
     in it, or only people already told, is passed over."""
+    if deadline.incident_id is None:
+        from incidentdesk.governance.deadlines import escalation_rungs
+
+        return escalation_rungs(deadline)
     incident = deadline.incident
     organisation = incident.organisation
     rungs: list[list[Person]] = []
@@ -508,8 +602,13 @@ def _send(
             )
     except IntegrityError:
         return False
+    if deadline.incident_id is None:
+        from incidentdesk.governance.deadlines import notify_about
+
+        notify_about(deadline, planned, people)
+        return True
     incident = deadline.incident
-    label = STEP_LABELS.get(deadline.step, deadline.step)
+    label = step_label(deadline.step)
     overdue = planned.kind == EventKind.ESCALATION
     link = (
         f"/incidents/{incident.reference}/investigation/"
@@ -550,11 +649,20 @@ def _claim(deadline_id: int, now: datetime.datetime) -> bool:
 
 def _process(deadline_id: int, now: datetime.datetime) -> int:
     with transaction.atomic():
+        # Claimed in the transaction that sends: a worker killed mid-row leaves neither a
+        # claim nor half a reminder behind, so the next pass (its own or another worker's)
+        # takes the row at once. On PostgreSQL a second worker's claim waits on the row
+        # lock, then finds the row no longer due (0 rows changed) and passes it over.
+        if not _claim(deadline_id, now):
+            return 0
         deadline = Deadline.objects.select_related(
             "incident__organisation__profile",
             "incident__organisation__trust__profile",
             "incident__investigator",
             "action__owner",
+            "policy_document__owner",
+            "policy_document__organisation__trust",
+            "exception_request__organisation__trust",
         ).get(pk=deadline_id)
         sent = 0
         limit = MAX_ESCALATION_LEVELS
@@ -590,20 +698,22 @@ def send_due_reminders(*, now: datetime.datetime | None = None, batch: int = BAT
     """One pass of the worker: sends each due reminder or escalation exactly once.
 
     Reads only due rows (the partial index on `next_reminder_at`), at most `batch` of
-    them. Each is claimed with a conditional update, so two workers never handle the same
-    row at once; a worker killed mid-row leaves a claim that expires after CLAIM_FOR, and
-    the unique event row stops the retry from sending twice. Returns how many were sent.
+    them. Each is claimed with a conditional update in the transaction that sends its
+    reminder, so two workers never handle the same row at once, and a worker killed
+    mid-row leaves nothing half done: the row is simply due again. A claim left by a worker
+    that hung (or by a row that failed, to back off) expires after CLAIM_FOR, and the
+    unique event row stops any retry from sending twice. Returns how many were sent.
     """
     from .selectors import due_deadline_ids
 
     now = now or timezone.now()
     sent = 0
     for deadline_id in due_deadline_ids(now=now, limit=batch):
-        if not _claim(deadline_id, now):
-            continue
         try:
             sent += _process(deadline_id, now)
         except Exception:
-            # Leave the claim to expire: the row is tried again after CLAIM_FOR.
+            # Its transaction rolled back: claim it outside one, so a row that keeps failing
+            # is tried again after CLAIM_FOR rather than on every pass.
+            _claim(deadline_id, now)
             log.exception("deadline %s: reminder not sent; it will be retried", deadline_id)
     return sent

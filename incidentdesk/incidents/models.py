@@ -218,9 +218,17 @@ class Incident(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closure_reason = models.TextField(blank=True)
+    # Set when the retention policy removed the names and free text (incidents/retention.py).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            # The retention worker's search: closed incidents not yet anonymised, by age.
+            models.Index(
+                fields=["organisation", "closed_at"],
+                name="incident_retention_due",
+                condition=models.Q(closed_at__isnull=False, anonymised_at__isnull=True),
+            ),
             models.Index(
                 fields=["organisation", "state", "reported_at"], name="incident_org_state"
             ),
@@ -230,6 +238,20 @@ class Incident(models.Model):
             models.Index(
                 fields=["organisation", "is_serious", "reported_at"], name="incident_org_serious"
             ),
+            # The register's filters (oversight/register.py), each shaped like its query:
+            # the organisation, the field, then the newest-first order. The state, dates
+            # and organisation are served by the indexes above, a reference by its unique
+            # index, a breached policy by the M2M table's, overdue by Deadline's incident.
+            models.Index(fields=["organisation", "kind", "reported_at"], name="incident_org_kind"),
+            models.Index(
+                fields=["organisation", "category", "reported_at"], name="incident_org_category"
+            ),
+            models.Index(
+                fields=["organisation", "severity", "reported_at"], name="incident_org_severity"
+            ),
+            # Newest first across many organisations (a trust of many schools): read in
+            # order and stop at a page, rather than sort every row of every school.
+            models.Index(fields=["reported_at"], name="incident_reported"),
         ]
 
     def __str__(self) -> str:

@@ -48,6 +48,23 @@ def acting_duty_holders(person: Person) -> QuerySet[DutyHolder]:
     return DutyHolder.objects.filter(Q(person=person) | Q(deputy=person, is_absent=True))
 
 
+def duties_held(person: Someone) -> frozenset[str]:
+    """The duties `person` acts in anywhere (their own, or an absent holder's), one query.
+
+    Kept on the person object: the menu asks several pages' rules about the same
+    `request.user` in one request, and each request loads a fresh user. Only questions of
+    the form "may this person use page X at all" use it; each page still checks the
+    organisation with `acts_for`.
+    """
+    if not is_signed_in(person):
+        return frozenset()
+    cached = getattr(person, "_duties_held", None)
+    if cached is None:
+        cached = frozenset(acting_duty_holders(person).values_list("duty", flat=True))  # type: ignore[arg-type]
+        person._duties_held = cached  # type: ignore[union-attr]
+    return cached
+
+
 def acts_for(person: Someone, organisation: Organisation, duty: str) -> bool:
     """Whether `person` acts for `duty` in `organisation`, or in the trust it belongs to.
 
@@ -183,6 +200,9 @@ def may_reveal_reporter(person: Someone, incident: Incident) -> bool:
 def may_write_to_reporter(person: Someone, incident: Incident) -> bool:
     """Whether `person` may send the reporter a message (an anonymous one reads it by receipt)."""
     if not may_view(person, incident):
+        return False
+    if incident.anonymised_at is not None:
+        # The retention policy removed the conversation; it is not started again.
         return False
     if incident.mode != ReportingMode.ANONYMOUS and incident.reporter_id is None:
         return False

@@ -20,6 +20,7 @@ from incidentdesk.deadlines.services import schedule_for_incident
 from incidentdesk.notifications.services import notify
 from incidentdesk.organisations.models import Duty, Membership, Organisation, Person
 from incidentdesk.organisations.selectors import duty_holders_for
+from incidentdesk.oversight.services import refresh_for_incident
 
 from . import rules
 from .models import (
@@ -27,6 +28,7 @@ from .models import (
     Incident,
     Involvement,
     InvolvementRole,
+    PersonalData,
     ReferenceCounter,
     ReportingMode,
     State,
@@ -96,6 +98,7 @@ def incident_create(*, incident: Incident, now: datetime.datetime | None = None)
         },
     )
     schedule_for_incident(incident, created=True)
+    refresh_for_incident(incident, created=True)
     return incident
 
 
@@ -134,7 +137,22 @@ def closing_blockers(incident: Incident) -> list[str]:
         ).exists()
     ):
         blockers.append("The DPO has not yet acknowledged the referral of this incident.")
+    blockers += _ico_and_outcome_blockers(incident)
     return blockers
+
+
+def _ico_and_outcome_blockers(incident: Incident) -> list[str]:
+    """The ICO decision (when personal data may be involved) and the approved outcome report."""
+    from incidentdesk.outcomes.selectors import outcome_blockers
+    from incidentdesk.regulator.selectors import assessment_of
+
+    blockers = []
+    # "May involve personal data" as the ICO deadline reads it: yes, not yet known, or unset.
+    if incident.personal_data in {"", PersonalData.YES, PersonalData.UNKNOWN}:
+        assessment = assessment_of(incident)
+        if assessment is None or assessment.decided_at is None:
+            blockers.append("The ICO decision has not been recorded.")
+    return blockers + outcome_blockers(incident)
 
 
 @transaction.atomic
@@ -146,9 +164,19 @@ def transition(*, incident: Incident, action: str, actor: Person, reason: str = 
     saves the state, and writes the audit event, in one transaction.
     """
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.anonymised_at is not None:
+        # Its details are gone for good (incidents/retention.py): there is nothing to reopen.
+        raise TransitionRefused(
+            "This incident cannot be reopened: its details were removed under the retention policy."
+        )
     move = transition_for(action, incident.state)
     if action in {"submit_outcome"}:
         _require(rules.may_investigate(actor, incident))
+    elif action == "return_outcome":
+        # The SIRO or governors reviewing a serious incident's report may return it too.
+        from incidentdesk.outcomes.rules import may_review_outcome
+
+        _require(may_review_outcome(actor, incident))
     else:
         _require(rules.may_manage(actor, incident))
     reason = (reason or "").strip()
@@ -179,6 +207,7 @@ def transition(*, incident: Incident, action: str, actor: Person, reason: str = 
         details={"reason": reason} if reason else None,
     )
     schedule_for_incident(incident)
+    refresh_for_incident(incident)
     return incident
 
 
@@ -296,6 +325,7 @@ def classify_incident(*, incident: Incident, actor: Person, data: Classification
     if incident.safeguarding_flagged:
         _involve(incident, [Duty.SAFEGUARDING_LEAD], "safeguarding", actor)
     schedule_for_incident(incident)
+    refresh_for_incident(incident)
     return incident
 
 
@@ -303,6 +333,8 @@ def classify_incident(*, incident: Incident, actor: Person, data: Classification
 def verify_incident(*, incident: Incident, actor: Person, what_was_checked: str) -> Incident:
     """Records that the incident manager verified the details: who, when, what was checked."""
     _require(rules.may_manage(actor, incident), "Only the incident manager verifies.")
+    if not incident.is_open:
+        raise TransitionRefused("A closed incident cannot be verified. Reopen it first.")
     if not what_was_checked.strip():
         raise TransitionRefused("Say what you checked.")
     incident.verified_at = timezone.now()
@@ -391,4 +423,5 @@ def acknowledge_referral(*, incident: Incident, actor: Person) -> Involvement:
             details={"duty": involvement.duty},
         )
         schedule_for_incident(incident)
+        refresh_for_incident(incident)
     return involvement

@@ -28,6 +28,9 @@ UNNAMED_REPORTERS = {
 }
 
 
+# Events the reporter makes: not named once the incident is anonymised.
+REPORTER_ACTIONS = frozenset({"incident.reported", "incident.reporter_message"})
+
 INVOLVEMENT_WORDS = {
     "incident.referral": ("Referred the incident", "was referred it, and must acknowledge it."),
     "incident.support": ("Asked for support", "was told, and given access to the incident."),
@@ -122,6 +125,13 @@ def _describe(
         return "Was shown who reported it", ""
     if action == "attachment.downloaded":
         return "Downloaded a file sent with the report", f"SHA-256 {details.get('sha256', '')}"
+    if action == "incident.anonymised":
+        years = details.get("retention_years")
+        return (
+            "Removed the details under the retention policy",
+            f"Closed for more than {years} years: names and free text removed, "
+            "the dates and figures kept.",
+        )
     if action == "incident.reporter_message":
         return "Added information to the report", ""
     if action == "incident.message_to_reporter":
@@ -171,7 +181,15 @@ def timeline_for(incident: Incident) -> list[TimelineEntry]:
     entries = []
     for event in events:
         what, detail = _describe(event, names, duty)
+        who = _who(event)
+        if incident.anonymised_at is not None and event.action != "incident.anonymised":
+            # The audit log keeps what was written (it is append-only), but the retention
+            # policy removed it from the incident: show what was done and when, not the text,
+            # and not who reported it.
+            detail = ""
+            if event.action in REPORTER_ACTIONS:
+                who = "The reporter"
         entries.append(
-            TimelineEntry(occurred_at=event.occurred_at, who=_who(event), what=what, detail=detail)
+            TimelineEntry(occurred_at=event.occurred_at, who=who, what=what, detail=detail)
         )
     return entries

@@ -178,8 +178,11 @@ def _render_detail(
         "named_reporter": named_reporter,
         "revealed_reporter": revealed_reporter,
         "may_reveal": rules.may_reveal_reporter(person, incident),
-        "attachments": list(incident.attachments.all()),
-        "messages_with_reporter": selectors.messages_for_handlers(
+        # Anonymised (incidents/retention.py): the files and message texts are gone.
+        "attachments": [] if incident.anonymised_at else list(incident.attachments.all()),
+        "messages_with_reporter": []
+        if incident.anonymised_at
+        else selectors.messages_for_handlers(
             incident=incident,
             reporter_name=named_reporter.full_name if named_reporter else None,
         ),
@@ -292,7 +295,8 @@ def _handling(
     involvements = list(incident.involvements.select_related("person"))
     referrals = [i for i in involvements if i.role == InvolvementRole.REFERRAL]
     actions = []
-    if may_manage:
+    # An anonymised incident (incidents/retention.py) cannot be reopened: offer nothing.
+    if may_manage and incident.anonymised_at is None:
         for move in states.allowed_actions(incident.state):
             if move.action not in PAGE_ACTIONS:
                 continue
@@ -670,6 +674,30 @@ def report_answers(incident: Incident) -> list[tuple[str, str]]:
     source = Source(incident.source).label if incident.source else ""
     if incident.source == Source.SUPPLIER and incident.supplier_name:
         source = f"{source}: {incident.supplier_name}"
+    if incident.anonymised_at is not None:
+        # Say the free text was removed (incidents/retention.py), not that it was never given.
+        gone = "Removed under the retention policy"
+        return [
+            ("Who it came from", source),
+            ("What happened", incident.what_happened),
+            ("How it was found", gone),
+            ("Where it happened", gone),
+            (
+                "Whose information was involved",
+                _labels(WhoseInformation, incident.whose_information),
+            ),
+            (
+                "How many people’s information",
+                PeopleCount(incident.people_count).label if incident.people_count else "",
+            ),
+            (
+                "What information was involved",
+                _labels(InformationCategory, incident.information_categories),
+            ),
+            ("What form it was in", _labels(InformationForm, incident.information_forms)),
+            ("Who was involved", gone),
+            ("What has been done already", gone),
+        ]
     return [
         ("Who it came from", source),
         ("What happened", incident.what_happened),

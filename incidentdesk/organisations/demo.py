@@ -5,6 +5,7 @@ Every name here is invented and every address is at example.org.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -109,6 +110,32 @@ DEMO_ORGANISATIONS = [
 # The school preset's incident manager duty is held by two people with their own titles.
 EXTRA_HOLDERS = [("example-junior-school", Duty.INCIDENT_MANAGER, "Neil Ashby", "Bursar")]
 
+# The two policies' document control sections (shared/policies/): title, version, who
+# approved them, when, and the next review. "Annually - May 2020" is taken as the end of
+# May; the trust's text gives no approval date. Owners are the demo incident managers,
+# never the people named in the real texts.
+DEMO_POLICY_DOCUMENTS = [
+    # (organisation, title, version, approved by, approved on, next review, owner's duty)
+    (
+        "example-learning-trust",
+        "Security Incidents Policy (trust)",
+        "3",
+        "Board of Trustees",
+        None,
+        datetime.date(2020, 5, 31),
+        Duty.INCIDENT_MANAGER,
+    ),
+    (
+        "example-junior-school",
+        "Security Incidents Policy",
+        "1.0",
+        "Finance & Premises Committee",
+        datetime.date(2021, 1, 26),
+        datetime.date(2022, 1, 31),
+        Duty.INCIDENT_MANAGER,
+    ),
+]
+
 
 def demo_email(full_name: str, slug: str) -> str:
     short = slug.replace("example-", "").replace("-", "")
@@ -163,6 +190,10 @@ def load_demo(*, password: str = DEFAULT_DEMO_PASSWORD) -> list[tuple[str, str, 
         person = _person(full_name, slug, password, is_staff=True)
         duty_assign(person=person, organisation=by_slug[slug], duty=duty, title=title)
         sign_ins.append((by_slug[slug].name, title, person.email))
+    _load_policy_documents(by_slug)
+    from incidentdesk.outcomes.demo import load_demo_outcome
+
+    load_demo_outcome(by_slug["example-primary-academy"])
     admin = Person.objects.filter(email="admin@example.org").first()
     if admin is None:
         admin = Person.objects.create_superuser(
@@ -173,3 +204,25 @@ def load_demo(*, password: str = DEFAULT_DEMO_PASSWORD) -> list[tuple[str, str, 
         admin.save(update_fields=["password"])
     sign_ins.append(("(all)", "Administrator", admin.email))
     return sign_ins
+
+
+def _load_policy_documents(by_slug: dict[str, Organisation]) -> None:
+    """Adds each policy's document control once; a second run leaves them as they are."""
+    from incidentdesk.governance.models import PolicyDocument
+    from incidentdesk.governance.services import document_create
+
+    for slug, title, version, approved_by, approved_on, review_on, duty in DEMO_POLICY_DOCUMENTS:
+        organisation = by_slug[slug]
+        if PolicyDocument.objects.filter(organisation=organisation, title=title).exists():
+            continue
+        owner = organisation.duty_holders.filter(duty=duty).order_by("pk").first()
+        document_create(
+            actor=None,
+            organisation=organisation,
+            title=title,
+            version=version,
+            approved_by=approved_by,
+            approved_on=approved_on,
+            next_review_on=review_on,
+            owner=owner.person if owner else None,
+        )

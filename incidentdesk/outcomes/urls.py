@@ -1,6 +1,12 @@
 """Mounted under /incidents/<reference>/outcome/ (incidentdesk/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "outcomes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.outcome_report, name="report"),
+    path("review/", views.review, name="review"),
+    path("export/<str:document>.<str:file_format>", views.export, name="export"),
+]

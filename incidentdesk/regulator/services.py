@@ -20,6 +20,7 @@ from incidentdesk.deadlines import services as deadlines
 from incidentdesk.incidents.models import Incident
 from incidentdesk.incidents.states import TransitionRefused
 from incidentdesk.organisations.models import Person, TimescaleStep
+from incidentdesk.oversight.services import refresh_for_incident
 
 from . import rules
 from .models import (
@@ -44,10 +45,20 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+CLOSED = "This incident is closed. Reopen it to change the ICO decision."
+
+
+def _require_open(incident: Incident) -> None:
+    """A closed incident's record is read-only (policy point 5: the record at closure)."""
+    if not incident.is_open:
+        raise IcoRefused(CLOSED)
+
+
 def _locked_assessment(incident: Incident) -> IcoAssessment:
     # Locks the incident row first, so two people deciding at once queue up rather than
     # overwrite each other's answers without either being audited against the other.
-    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    locked = Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    _require_open(locked or incident)
     assessment, _ = IcoAssessment.objects.select_for_update().get_or_create(incident=incident)
     return assessment
 
@@ -179,6 +190,7 @@ def record_ico_decision(
     )
     # A decision either way meets the 72-hour deadline: its reminders and escalation stop.
     deadlines.meet(incident, TimescaleStep.ICO_DECISION, now)
+    refresh_for_incident(incident)
     return assessment
 
 
@@ -260,6 +272,7 @@ def record_data_subject_decision(
     An exception (a–c) only makes sense for a high risk; a low risk needs none.
     """
     _require(rules.may_decide(actor, incident), "Only the incident manager records this.")
+    _require_open(Incident.objects.select_for_update().get(pk=incident.pk))
     reasons = (reasons or "").strip()
     if not reasons:
         raise IcoRefused("Give the reasons for the decision.")
@@ -281,6 +294,8 @@ def record_data_subject_decision(
         obj=incident,
         details={"high_risk": high_risk, "exception": exception, "reasons": reasons},
     )
+    # "Must tell" starts the deadline for telling them; a later "need not" withdraws it.
+    deadlines.schedule_for_incident(incident)
     return decision
 
 
@@ -290,6 +305,7 @@ def record_people_told(
 ) -> PeopleTold:
     """Records that a group of the people affected was told: when and how."""
     _require(rules.may_decide(actor, incident), "Only the incident manager records this.")
+    _require_open(Incident.objects.select_for_update().get(pk=incident.pk))
     how = (how or "").strip()
     if audience not in Audience.values:
         raise IcoRefused("Choose who was told.")
@@ -306,4 +322,6 @@ def record_people_told(
         obj=incident,
         details={"audience": audience, "told_at": told_at, "how": how},
     )
+    # The first people told meet the deadline for telling them, which stops its reminders.
+    deadlines.schedule_for_incident(incident)
     return told

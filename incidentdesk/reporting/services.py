@@ -201,9 +201,21 @@ def report_incident(
     return ReportResult(incident=incident, created=True, receipt=receipt)
 
 
+def _require_open(incident: Incident) -> None:
+    if not incident.is_open:
+        raise PermissionDenied(
+            "This incident is closed. Contact the incident manager if you have more to add."
+        )
+
+
 @transaction.atomic
 def add_information(*, incident: Incident, author: Person | None, body: str) -> Message:
-    """The reporter adds to their report, or answers a question (an anonymous one by receipt)."""
+    """The reporter adds to their report, or answers a question (an anonymous one by receipt).
+
+    Refuses (PermissionDenied, with the words to show) once the incident is closed: its
+    record is read-only until the incident manager reopens it.
+    """
+    _require_open(incident)
     message = Message.objects.create(
         incident=incident, from_reporter=True, author=author, body=body
     )
@@ -234,6 +246,7 @@ def ask_reporter(*, incident: Incident, author: Person, body: str) -> Message:
     """
     if not may_write_to_reporter(author, incident):
         raise PermissionDenied
+    _require_open(incident)
     message = Message.objects.create(
         incident=incident, from_reporter=False, author=author, body=body
     )

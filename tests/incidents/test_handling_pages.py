@@ -600,10 +600,10 @@ def test_the_queue_costs_the_same_queries_with_severities(cast: Cast, django_ass
     client = signed_in_client(cast.manager)
     for severity in ("minor", "major"):
         classify(file_report(cast.birch, cast.reporter), cast.manager, severity)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/incidents/")
     for severity in ("critical", "moderate", "minor") * 5:
         classify(file_report(cast.birch, cast.reporter), cast.manager, severity)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = text_of(client.get("/incidents/"))
     assert page.count("app-tag--critical") == 10  # five rows, as a table and as cards

@@ -218,9 +218,11 @@ def test_a_major_incident_cannot_close_before_the_dpo_acknowledges(trust_school)
     with pytest.raises(PermissionDenied):
         acknowledge_referral(incident=incident, actor=people["siro"])
     acknowledge_referral(incident=incident, actor=people["dpo"])
-    incident = transition(incident=incident, action="close", actor=champion)
-
-    assert incident.state == State.CLOSED
+    # What remains is the ICO decision and the approved outcome report (tests/outcomes).
+    with pytest.raises(TransitionRefused) as refused:
+        transition(incident=incident, action="close", actor=champion)
+    assert "DPO" not in str(refused.value)
+    assert "The outcome report has not been submitted." in str(refused.value)
 
 
 def test_closing_lists_every_unresolved_step(trust_school):

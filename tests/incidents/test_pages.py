@@ -112,12 +112,13 @@ def test_the_queue_costs_the_same_queries_for_3_incidents_as_for_30(
     for _ in range(3):
         file_report(cast.birch, cast.reporter)
     # The session and the person (2), the count, the page and whether it spans several
-    # organisations (3), and the session's new last-activity time (3, in a savepoint).
-    with django_assert_num_queries(8):
+    # organisations (3), the session's new last-activity time (3, in a savepoint), and the
+    # duties that decide the menu's links (1).
+    with django_assert_num_queries(9):
         assert client.get("/incidents/").status_code == 200
     for _ in range(27):
         file_report(cast.birch, None, ReportingMode.ANONYMOUS)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = text_of(client.get("/incidents/"))
     assert len(re.findall(r'<th scope="row"', page)) == 30
 

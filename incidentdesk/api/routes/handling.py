@@ -283,7 +283,10 @@ def _incident_out(person: Person, incident: Incident) -> IncidentOut:
         organisation=incident.organisation.slug,
         state=incident.state,
         state_label=State(incident.state).label,
-        allowed_actions=[t.action for t in allowed_actions(incident.state)],
+        # An anonymised incident cannot be reopened (incidents/retention.py).
+        allowed_actions=[]
+        if incident.anonymised_at
+        else [t.action for t in allowed_actions(incident.state)],
         mode=incident.mode,
         reporter=_reporter_shown(person, incident),
         what_happened=incident.what_happened,
@@ -312,6 +315,7 @@ def _incident_out(person: Person, incident: Incident) -> IncidentOut:
         investigator=_person_out(incident.investigator),
         closed_at=incident.closed_at,
         closure_reason=incident.closure_reason,
+        anonymised_at=incident.anonymised_at,
         involvements=[
             InvolvementOut(
                 full_name=i.person.full_name,

@@ -1,0 +1,509 @@
+"""The register: every incident of the viewer's organisations they may see, filtered,
+sorted and paged so a page costs the same at a thousand incidents or a million.
+
+- Who: `rules.may_see` decides who may use it; the rows are
+  `incidents_visible_to(person)` within the organisations where the person holds a
+  register duty (and, for a trust's duty, its schools). The incident manager sees all of
+  them; the DPO and SIRO what `incidents_visible_to` gives them.
+- Cost: a fixed number of queries whatever the size (the organisations, the policies
+  and the severity levels for the filters; the page; a count capped at `COUNT_CAP`). No
+  `COUNT(*)` over the table: the count stops at `COUNT_CAP + 1` rows.
+- Paging: keyset ("after this row" / "before this row"), so the hundredth page costs what
+  the first does and a new report does not shift the pages under someone reading them.
+- Indexes: each filter is on `Incident.Meta.indexes` led by the organisation, then the
+  field, then `reported_at` (the default sort); bench/register_explain.py shows the plans.
+- Search: `icontains` over the reference, what happened, how it was discovered, where,
+  what was already done, the supplier's name, the reason for the severity and the
+  closure reason. Not over people's names: the register is not a way to look people up.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from incidentdesk.deadlines.models import Deadline
+from incidentdesk.incidents import rules as incident_rules
+from incidentdesk.incidents.models import Incident, State
+from incidentdesk.incidents.selectors import incidents_visible_to
+from incidentdesk.organisations.models import (
+    Duty,
+    InformationPolicy,
+    Organisation,
+    SeverityLevel,
+)
+
+from .rules import REGISTER_DUTIES
+
+PAGE_SIZE = 50
+# A count beyond this is "more than 1,000": counting further would read every row.
+COUNT_CAP = 1000
+SEARCH_MAX_LENGTH = 100
+SEARCHED_FIELDS = (
+    "reference",
+    "what_happened",
+    "how_discovered",
+    "location",
+    "already_done",
+    "supplier_name",
+    "severity_reason",
+    "closure_reason",
+)
+
+SEARCHED_IN_WORDS = (
+    "reference, what happened, how it was found, where, what was done straight away, "
+    "the supplier's name, the reason for the severity and the reason for closing"
+)
+
+PAGE_COLUMNS = (
+    "reference",
+    "organisation__name",
+    "organisation__slug",
+    "organisation__profile_id",
+    "organisation__trust_id",
+    "state",
+    "reported_at",
+    "kind",
+    "category",
+    "severity",
+    "severity_rank",
+    "is_serious",
+    "mode",
+)
+
+# The order an incident goes through, for sorting by state.
+STATE_ORDER = (
+    State.REPORTED,
+    State.TRIAGED,
+    State.INVESTIGATING,
+    State.OUTCOME_SUBMITTED,
+    State.CLOSED,
+    State.NOT_AN_INCIDENT,
+)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str  # a field, or an alias made in `_with_sort_aliases`
+    descending: bool
+    kind: str  # how its value is written in a cursor: "datetime", "int" or "str"
+
+
+SORTS: dict[str, tuple[str, tuple[SortKey, ...]]] = {
+    "newest": (
+        "Newest reported first",
+        (SortKey("reported_at", True, "datetime"), SortKey("pk", True, "int")),
+    ),
+    "oldest": (
+        "Oldest reported first",
+        (SortKey("reported_at", False, "datetime"), SortKey("pk", False, "int")),
+    ),
+    "severity": (
+        "Most severe first",
+        (
+            SortKey("severity_order", True, "int"),
+            SortKey("reported_at", True, "datetime"),
+            SortKey("pk", True, "int"),
+        ),
+    ),
+    "state": (
+        "By state, from reported to closed",
+        (
+            SortKey("state_order", False, "int"),
+            SortKey("reported_at", True, "datetime"),
+            SortKey("pk", True, "int"),
+        ),
+    ),
+    "reference": ("By reference", (SortKey("reference", False, "str"),)),
+}
+DEFAULT_SORT = "newest"
+
+
+class BadCursor(ValueError):
+    """A cursor the register did not give (or gave for another sort)."""
+
+
+@dataclass(frozen=True)
+class RegisterScope:
+    """What the person's register covers, and the choices its filters offer."""
+
+    organisations: list[Organisation]
+    policies: list[InformationPolicy]
+    severities: list[tuple[str, str]]  # (key, name), most severe first
+
+    @property
+    def organisation_ids(self) -> list[int]:
+        return [organisation.pk for organisation in self.organisations]
+
+    @property
+    def managed_ids(self) -> list[int]:
+        """Where the person is the incident manager (or their trust's)."""
+        return [o.pk for o in self.organisations if getattr(o, "managed", False)]
+
+    @property
+    def overseen_ids(self) -> list[int]:
+        """Where the person is the DPO or SIRO only."""
+        return [o.pk for o in self.organisations if not getattr(o, "managed", False)]
+
+
+@dataclass
+class RegisterFilters:
+    organisations: Sequence[int] = ()
+    states: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    severities: Sequence[str] = ()
+    policies: Sequence[int] = ()
+    reported_from: datetime.date | None = None
+    reported_to: datetime.date | None = None
+    overdue: bool = False
+    search: str = ""
+    sort: str = DEFAULT_SORT
+
+    def as_record(self) -> dict[str, Any]:
+        """The filters as the audit log keeps them with an export: only those in use."""
+        record = {
+            "organisations": list(self.organisations),
+            "states": list(self.states),
+            "kinds": list(self.kinds),
+            "categories": list(self.categories),
+            "severities": list(self.severities),
+            "policies": list(self.policies),
+            "reported_from": self.reported_from.isoformat() if self.reported_from else None,
+            "reported_to": self.reported_to.isoformat() if self.reported_to else None,
+            "overdue": self.overdue,
+            "search": self.search,
+        }
+        record = {name: value for name, value in record.items() if value}
+        record["sort"] = self.sort
+        return record
+
+
+@dataclass
+class RegisterPage:
+    incidents: list[Incident]
+    next_cursor: str | None
+    previous_cursor: str | None
+    count: int  # capped: COUNT_CAP + 1 means "more than COUNT_CAP"
+    several_organisations: bool = False
+    filters: RegisterFilters = field(default_factory=RegisterFilters)
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+def register_scope(person: incident_rules.Someone) -> RegisterScope:
+    """The organisations the person's register covers, with its filters' choices.
+
+    Three queries: the organisations (where the person acts for a register duty, and a
+    trust's schools), the information policies of their profiles, and their severity
+    levels. An organisation's profile is its own, else its trust's.
+    """
+    if not incident_rules.is_signed_in(person):
+        return RegisterScope(organisations=[], policies=[], severities=[])
+    held = (
+        incident_rules.acting_duty_holders(person)  # type: ignore[arg-type]  # signed in
+        .filter(duty__in=REGISTER_DUTIES)
+        .values("organisation_id")
+    )
+    managed = held.filter(duty=Duty.INCIDENT_MANAGER)
+    organisations = list(
+        Organisation.objects.filter(Q(pk__in=held) | Q(trust_id__in=held))
+        .annotate(
+            effective_profile_id=Coalesce("profile_id", "trust__profile_id"),
+            # Managed here or through its trust: every incident of it is the person's to see.
+            managed=Q(pk__in=managed) | Q(trust_id__in=managed),
+        )
+        .order_by("name", "pk")
+    )
+    profile_ids = {o.effective_profile_id for o in organisations} - {None}  # type: ignore[attr-defined]
+    if not profile_ids:
+        return RegisterScope(organisations=organisations, policies=[], severities=[])
+    policies = list(
+        InformationPolicy.objects.filter(profile_id__in=profile_ids).order_by("order", "name", "pk")
+    )
+    severities: dict[str, str] = {}
+    for key, name in (
+        SeverityLevel.objects.filter(profile_id__in=profile_ids)
+        .order_by("-rank", "key")
+        .values_list("key", "name")
+    ):
+        severities.setdefault(key, name)
+    return RegisterScope(
+        organisations=organisations, policies=policies, severities=list(severities.items())
+    )
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def overdue_deadlines() -> QuerySet[Deadline]:
+    """An incident's deadlines that are open and past due, for an EXISTS."""
+    return Deadline.objects.filter(
+        incident_id=OuterRef("pk"),
+        met_at__isnull=True,
+        withdrawn_at__isnull=True,
+        due_at__lt=timezone.now(),
+    )
+
+
+def register_rows(
+    person: incident_rules.Someone, scope: RegisterScope, filters: RegisterFilters
+) -> QuerySet[Incident]:
+    """The incidents the register shows for `filters`, unordered (one query, lazily).
+
+    `incidents_visible_to(person)` within the scope's organisations. Where the person is
+    the incident manager, that is every incident of the organisation (its first two
+    reasons), so the rule's other reasons, asked row by row, are left out there: the
+    rows are the same, and the page reads only what its index gives.
+    """
+    managed, overseen = scope.managed_ids, scope.overseen_ids
+    if not overseen:
+        rows = Incident.objects.filter(organisation_id__in=managed)
+    elif not managed:
+        rows = incidents_visible_to(person).filter(organisation_id__in=overseen)
+    else:
+        visible = incidents_visible_to(person).filter(organisation_id__in=overseen)
+        rows = Incident.objects.filter(
+            Q(organisation_id__in=managed) | Q(pk__in=visible.values("pk"))
+        )
+    if filters.organisations:
+        rows = rows.filter(organisation_id__in=filters.organisations)
+    if filters.states:
+        rows = rows.filter(state__in=filters.states)
+    if filters.kinds:
+        rows = rows.filter(kind__in=filters.kinds)
+    if filters.categories:
+        rows = rows.filter(category__in=filters.categories)
+    if filters.severities:
+        rows = rows.filter(severity__in=filters.severities)
+    if filters.policies:
+        breached = Incident.policies_breached.through.objects.filter(
+            incident_id=OuterRef("pk"), informationpolicy_id__in=filters.policies
+        )
+        rows = rows.filter(Exists(breached))
+    if filters.reported_from:
+        rows = rows.filter(reported_at__gte=_local_midnight(filters.reported_from))
+    if filters.reported_to:
+        next_day = filters.reported_to + datetime.timedelta(days=1)
+        rows = rows.filter(reported_at__lt=_local_midnight(next_day))
+    if filters.overdue:
+        rows = rows.filter(Exists(overdue_deadlines()))
+    if filters.search:
+        words = Q()
+        for name in SEARCHED_FIELDS:
+            words |= Q(**{f"{name}__icontains": filters.search})
+        rows = rows.filter(words)
+    return rows
+
+
+ALIASED_SORTS = ("severity", "state")
+
+
+def _with_sort_aliases(rows: QuerySet[Incident]) -> QuerySet[Incident]:
+    state_order = Case(
+        *(When(state=state, then=Value(n)) for n, state in enumerate(STATE_ORDER)),
+        default=Value(len(STATE_ORDER)),
+        output_field=IntegerField(),
+    )
+    # Unclassified incidents last when the most severe come first.
+    return rows.annotate(
+        severity_order=Coalesce("severity_rank", Value(0), output_field=IntegerField()),
+        state_order=state_order,
+    )
+
+
+def sorted_rows(
+    rows: QuerySet[Incident], sort: str, *, reverse: bool = False
+) -> QuerySet[Incident]:
+    """`rows` in the order of `sort` (backwards when `reverse`, to page back)."""
+    keys = SORTS[sort][1]
+    if sort in ALIASED_SORTS:
+        rows = _with_sort_aliases(rows)
+    ordering = [
+        F(key.name).asc() if key.descending == reverse else F(key.name).desc() for key in keys
+    ]
+    return rows.order_by(*ordering)
+
+
+# --- Cursors ------------------------------------------------------------------------------
+
+
+def _cursor_value(incident: Incident, key: SortKey) -> Any:
+    value = getattr(incident, key.name)
+    if key.kind == "datetime":
+        return value.isoformat()
+    return value
+
+
+def encode_cursor(sort: str, incident: Incident) -> str:
+    values = [_cursor_value(incident, key) for key in SORTS[sort][1]]
+    raw = json.dumps([sort, values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str) -> list[Any]:
+    """The sort values a cursor holds; BadCursor if it is not one of ours for `sort`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        given_sort, values = json.loads(raw)
+        keys = SORTS[sort][1]
+        if given_sort != sort or not isinstance(values, list) or len(values) != len(keys):
+            raise BadCursor
+        decoded: list[Any] = []
+        for key, value in zip(keys, values, strict=True):
+            if key.kind == "datetime":
+                moment = datetime.datetime.fromisoformat(value)
+                if timezone.is_naive(moment):
+                    raise BadCursor
+                decoded.append(moment)
+            elif key.kind == "int":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise BadCursor
+                decoded.append(value)
+            else:
+                if not isinstance(value, str):
+                    raise BadCursor
+                decoded.append(value)
+        return decoded
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        raise BadCursor from None
+
+
+def _beyond(keys: Sequence[SortKey], values: Sequence[Any], *, reverse: bool) -> Q:
+    """Rows after the cursor's row in the sort (before it when `reverse`)."""
+    condition = Q()
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        later = key.descending != reverse
+        step = Q(**{f"{key.name}__{'lt' if later else 'gt'}": value})
+        condition |= equal & step
+        equal &= Q(**{key.name: value})
+    return condition
+
+
+# --- The page -----------------------------------------------------------------------------
+
+
+def severity_names() -> Subquery:
+    """The incident's severity level's name in its own profile (a school's, else its
+    trust's), asked in the page's query so a tag costs no query per row."""
+    return Subquery(
+        SeverityLevel.objects.filter(
+            key=OuterRef("severity"),
+            profile_id=Coalesce(
+                OuterRef("organisation__profile_id"), OuterRef("organisation__trust__profile_id")
+            ),
+        ).values("name")[:1]
+    )
+
+
+def capped_count(rows: QuerySet[Incident]) -> int:
+    """How many rows match, counting no further than COUNT_CAP + 1."""
+    return rows.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+def page_query(
+    rows: QuerySet[Incident], sort: str, *, after: str | None = None, before: str | None = None
+) -> QuerySet[Incident]:
+    """`rows` from the cursor's row on, in the sort's order (backwards for `before`), with
+    each row's organisation, severity name and whether it is overdue. BadCursor for a
+    cursor the register did not give."""
+    reverse = before is not None
+    page_rows = sorted_rows(rows, sort, reverse=reverse)
+    cursor = before if reverse else after
+    if cursor is not None:
+        values = decode_cursor(sort, cursor)
+        page_rows = page_rows.filter(_beyond(SORTS[sort][1], values, reverse=reverse))
+    # Only the columns a row shows: an incident has some fifty, with long text and JSON.
+    return (
+        page_rows.select_related("organisation")
+        .only(*PAGE_COLUMNS)
+        .annotate(severity_name=severity_names(), is_overdue=Exists(overdue_deadlines()))
+    )
+
+
+def register_page(
+    person: incident_rules.Someone,
+    scope: RegisterScope,
+    filters: RegisterFilters,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+    count: bool = True,
+) -> RegisterPage:
+    """One page of the register: `size` rows after the `after` cursor's row, or before
+    the `before` cursor's row. Two queries (one without the count): the page, with each
+    row's organisation, severity name and whether it is overdue; and the capped count.
+
+    Raises BadCursor for a cursor the register did not give.
+    """
+    rows = register_rows(person, scope, filters)
+    reverse = before is not None
+    # One more than a page tells whether there is another, without counting.
+    found = list(page_query(rows, filters.sort, after=after, before=before)[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    if reverse:
+        found.reverse()
+    cursor_given = after is not None or before is not None
+    has_next = more if not reverse else True
+    has_previous = more if reverse else cursor_given
+    return RegisterPage(
+        incidents=found,
+        next_cursor=encode_cursor(filters.sort, found[-1]) if found and has_next else None,
+        previous_cursor=encode_cursor(filters.sort, found[0]) if found and has_previous else None,
+        count=capped_count(rows) if count else 0,
+        several_organisations=len(scope.organisations) > 1,
+        filters=filters,
+    )
+
+
+def export_rows(
+    person: incident_rules.Someone, scope: RegisterScope, filters: RegisterFilters
+) -> QuerySet[Incident]:
+    """The filtered rows in the register's order, for the exports.
+
+    The reporter's name comes out of the database only for a named report (as
+    `reporter_shown`): a confidential reporter's name never reaches an export, and an
+    anonymous report has none. The policies breached come in one query per chunk.
+    """
+    rows = register_rows(person, scope, filters)
+    return (
+        sorted_rows(rows, filters.sort)
+        .select_related("organisation")
+        .prefetch_related("policies_breached")
+        .annotate(
+            severity_name=severity_names(),
+            is_overdue=Exists(overdue_deadlines()),
+            reporter_shown=Case(
+                When(mode="named", then=F("reporter__full_name")),
+                default=Value(""),
+            ),
+        )
+    )
