@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidentdesk.deadlines.selectors import open_deadlines_for, shown_deadlines
 from incidentdesk.organisations.models import InformationPolicy, Person, SeverityLevel
-from incidentdesk.regulator.rules import may_see_ico
 from incidentdesk.reporting.services import ask_reporter
 
 from . import disclosures, enisa, rules, selectors, services, states, timeline
@@ -48,6 +47,7 @@ from .models import (
     Source,
     WhoseInformation,
 )
+from .pages import incident_pages
 
 # A downloaded file is evidence, not a page: the browser must save it, never render or
 # run it, whatever it claims to be.
@@ -192,7 +192,7 @@ def _render_detail(
         "error_links": error_links,
         "handling": handling,
         "deadlines": shown_deadlines(open_deadlines_for(incident), timezone.now()),
-        "subnav": _subnav(incident, "overview", request.user),
+        "subnav": incident_pages(incident, "overview", request.user),
     }
     return render(request, "incidents/incident_detail.html", context)
 
@@ -201,15 +201,15 @@ def _render_detail(
 
 # The changes of state offered as buttons on the incident page. "classify" has its own
 # page, "start_investigation" follows assigning an investigator, and "submit_outcome" is
-# the investigator's, on the investigation pages.
-PAGE_ACTIONS = ("not_an_incident", "return_outcome", "close", "reopen")
+# the investigator's, on the investigation pages. Approving or returning the outcome report
+# is the outcome report's own review page, which keeps the review with its comments.
+PAGE_ACTIONS = ("not_an_incident", "close", "reopen")
 # What the reason box asks, for the changes that need one; also the error when it is empty.
 REASON_QUESTIONS = {
     "not_an_incident": (
         "Why is it not a security incident?",
         "Say why it is not a security incident",
     ),
-    "return_outcome": ("What must be done again?", "Say what must be done again"),
     "reopen": ("Why are you reopening it?", "Say why you are reopening it"),
 }
 
@@ -343,20 +343,6 @@ def _handling(
     )
 
 
-def _subnav(
-    incident: Incident, current: str, person: Person | None = None
-) -> list[tuple[str, str, bool]]:
-    """The incident's pages: (name, address, whether it is this one)."""
-    items = [("Overview", reverse("incidents:detail", args=[incident.reference]), "overview")]
-    investigation = _investigation_url(incident)
-    if investigation:
-        items.append(("Investigation", investigation, "investigation"))
-    if person is not None and may_see_ico(person, incident):
-        items.append(("ICO decision", reverse("regulator:ico", args=[incident.reference]), "ico"))
-    items.append(("Timeline", reverse("incidents:timeline", args=[incident.reference]), "timeline"))
-    return [(name, url, key == current) for name, url, key in items]
-
-
 def _managed_incident(person: Person, reference: str) -> Incident:
     """The incident, for its incident manager: 404 for those who may not see it, 403 for
     those who may see it but not manage it."""
@@ -384,7 +370,7 @@ def incident_timeline(request: HttpRequest, reference: str) -> HttpResponse:
             "incident": incident,
             "entries": timeline.timeline_for(incident),
             "level": next((lv for lv in _levels(incident) if lv.key == incident.severity), None),
-            "subnav": _subnav(incident, "timeline", request.user),
+            "subnav": incident_pages(incident, "timeline", request.user),
         },
     )
 
@@ -648,7 +634,6 @@ def change_state(request: HttpRequest, reference: str) -> HttpResponse:
 
 _DONE_WORDS = {
     "not_an_incident": "Closed as not a security incident",
-    "return_outcome": "Outcome report returned",
     "close": "Incident closed",
     "reopen": "Incident reopened",
 }

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incidentdesk.incidents import rules as incident_rules
 from incidentdesk.incidents.models import Incident, State
+from incidentdesk.incidents.pages import incident_pages
 from incidentdesk.incidents.selectors import incident_for_user
 from incidentdesk.incidents.services import closing_blockers
 from incidentdesk.organisations.models import Person
-from incidentdesk.regulator.rules import may_see_ico
 
 from . import documents, rules, selectors, services
 from .forms import OutcomeReportForm, ReviewForm
@@ -53,18 +53,6 @@ def _incident(request: HttpRequest, reference: str) -> Incident:
     if not rules.may_see_outcome(_person(request), incident):
         raise PermissionDenied("Only those who write or review the outcome report see it.")
     return incident
-
-
-def _subnav(incident: Incident, person: Person) -> list[tuple[str, str, bool]]:
-    """The incident's pages with this one current (as regulator.views builds its own)."""
-    items = [("Overview", reverse("incidents:detail", args=[incident.reference]), False)]
-    if incident.investigator_id or incident.state != State.REPORTED:
-        items.append(("Investigation", f"/incidents/{incident.reference}/investigation/", False))
-    if may_see_ico(person, incident):
-        items.append(("ICO decision", reverse("regulator:ico", args=[incident.reference]), False))
-    items.append(("Outcome report", _url(incident), True))
-    items.append(("Timeline", reverse("incidents:timeline", args=[incident.reference]), False))
-    return items
 
 
 def _editable(incident: Incident) -> bool:
@@ -136,7 +124,7 @@ def _render(
             if incident_rules.may_manage(person, incident) and incident.is_open
             else None
         ),
-        "subnav": _subnav(incident, person),
+        "subnav": incident_pages(incident, "outcome", person),
         "current": "incidents",
     }
     return render(request, "outcomes/report.html", context, status=status)

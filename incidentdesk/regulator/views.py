@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from incidentdesk.incidents.models import Incident
+from incidentdesk.incidents.pages import incident_pages
 from incidentdesk.incidents.states import TransitionRefused
 from incidentdesk.organisations.models import Person
 
@@ -39,16 +40,6 @@ def _person(request: HttpRequest) -> Person:
 
 def _ico_url(incident: Incident) -> str:
     return reverse("regulator:ico", args=[incident.reference])
-
-
-def _subnav(incident: Incident) -> list[tuple[str, str, bool]]:
-    """The incident's pages, with this one current (as incidents.views builds its own)."""
-    return [
-        ("Overview", reverse("incidents:detail", args=[incident.reference]), False),
-        ("Investigation", f"/incidents/{incident.reference}/investigation/", False),
-        ("ICO decision", _ico_url(incident), True),
-        ("Timeline", reverse("incidents:timeline", args=[incident.reference]), False),
-    ]
 
 
 def _draft_kind(request: HttpRequest) -> str:
@@ -70,7 +61,7 @@ def ico(request: HttpRequest, reference: str) -> HttpResponse:
         "regulator/ico.html",
         {
             "incident": incident,
-            "subnav": _subnav(incident),
+            "subnav": incident_pages(incident, "ico", request.user),
             "clock": selectors.ico_clock(incident, timezone.now()),
             "assessment": assessment,
             "notify": assessment is not None

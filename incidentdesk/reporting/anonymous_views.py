@@ -193,6 +193,12 @@ def anonymous_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
     sent = False
     if request.POST.get("action") == "reply":
         reply_form = ReplyForm(request.POST)
+        if reply_form.is_valid() and not incident.is_open:
+            reply_form.add_error(
+                "body",
+                "This report is closed, so this was not sent. You can make a new anonymous "
+                "report if there is something more.",
+            )
         if reply_form.is_valid():
             anonymous.reply_by_receipt(
                 incident=incident,

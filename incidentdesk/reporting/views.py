@@ -230,6 +230,12 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
+CLOSED_REPORT = (
+    "This report is closed, so this was not sent. Contact your incident manager if you have "
+    "more to tell them."
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_report(request: HttpRequest, reference: str) -> HttpResponse:
@@ -238,6 +244,9 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
     incident = selectors.report_of(person=person, reference=reference)
     if request.method == "POST":
         form = AddInformationForm(request.POST)
+        if form.is_valid() and not incident.is_open:
+            # Closed while the page was open: keep what was typed and say why it was not sent.
+            form.add_error("body", CLOSED_REPORT)
         if form.is_valid():
             add_information(incident=incident, author=person, body=form.cleaned_data["body"])
             messages.success(

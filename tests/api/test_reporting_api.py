@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from incidentdesk.api.services import create_api_token
 from incidentdesk.audit.models import AuditEvent
-from incidentdesk.incidents.models import Incident, ReportingMode
+from incidentdesk.incidents.models import Incident, ReportingMode, State
 from incidentdesk.organisations.models import Person
 from incidentdesk.organisations.services import membership_add
 from incidentdesk.reporting.anonymous import FAILURES_PER_MINUTE
@@ -478,3 +478,13 @@ def test_the_document_has_the_reporting_operations(document):
         assert all(p["in"] != "query" for p in operation.get("parameters", []))
     headers = [p["name"] for p in ids["report_incident"][1]["parameters"] if p["in"] == "header"]
     assert headers == ["Idempotency-Key"]
+
+
+def test_a_closed_report_takes_no_more_messages_by_receipt(client, cast, receipt):
+    Incident.objects.update(state=State.CLOSED)
+
+    response = post(client, "/api/v1/anonymous/birch/messages", {"receipt": receipt, "body": "Hi"})
+
+    assert response.status_code == 409
+    assert "closed" in response.json()["detail"]
+    assert not Message.objects.exists()

@@ -102,3 +102,28 @@ def test_the_page_answers_in_a_bounded_number_of_queries(outcome_cast):
     large = count()
     assert large == small
     assert small < 60
+
+
+def test_every_incident_page_links_to_the_outcome_report_for_those_who_may_open_it(
+    outcome_cast,
+):
+    side = outcome_cast.school
+    incident = ready_to_submit(side, severity="minor")
+    link = f'href="{url(incident)}"'
+    pages = [
+        f"/incidents/{incident.reference}/",
+        f"/incidents/{incident.reference}/timeline/",
+        f"/incidents/{incident.reference}/ico/",
+        url(incident),
+    ]
+    for person in (side.manager, side.investigator):
+        client = signed_in_client(person)
+        for page in pages:
+            response = client.get(page)
+            if response.status_code == 403:  # the ICO page is not the investigator's
+                continue
+            html = response.content.decode()
+            assert 'aria-label="Incident pages"' in html, page
+            assert link in html, (person, page)
+    # The DPO sees a minor incident only if it was referred; the outcome report not at all.
+    assert signed_in_client(side.dpo).get(url(incident)).status_code in {403, 404}

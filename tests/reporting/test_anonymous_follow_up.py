@@ -279,3 +279,18 @@ def test_a_reply_with_a_wrong_code_is_refused_and_counted(school, report) -> Non
     assert NOT_FOUND in response.content.decode()
     assert not Message.objects.exists()
     assert failures(school) == 1
+
+
+def test_a_closed_report_takes_no_more_messages(school, report) -> None:
+    incident, code = report
+    Incident.objects.filter(pk=incident.pk).update(state=State.CLOSED)
+
+    shown = Client().post(url(school), {"code": code}).content.decode()
+    assert "This report is closed" in shown
+    assert 'name="body"' not in shown
+
+    late = Client().post(url(school), {"action": "reply", "code": code, "body": "And another"})
+    page = late.content.decode()
+    assert "This report is closed, so this was not sent" in page
+    assert "And another" in page
+    assert not Message.objects.exists()

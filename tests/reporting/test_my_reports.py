@@ -185,3 +185,19 @@ def test_signed_out_people_are_sent_to_sign_in(path):
     response = Client().get(path)
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/sign-in/?next={path}"
+
+
+def test_a_closed_report_offers_no_box_and_a_late_post_keeps_the_words(client, school, teacher):
+    incident = make_report(school, teacher)
+    Incident.objects.filter(pk=incident.pk).update(state=State.CLOSED)
+
+    page = client.get(f"/report/mine/{incident.reference}/")
+    assert "This report is closed" in page_text(page)
+    assert 'name="body"' not in page.content.decode()
+
+    # Closed while the reporter was typing: not sent, the words shown back with the reason.
+    response = client.post(f"/report/mine/{incident.reference}/", {"body": "One more thing"})
+    assert response.status_code == 200
+    assert message_beside(response, "id_body").startswith("This report is closed")
+    assert "One more thing" in response.content.decode()
+    assert not Message.objects.exists()

@@ -234,7 +234,7 @@ def anonymous_report_status(
 @router.post(
     "/anonymous/{slug}/messages",
     auth=None,
-    response=public_responses({201: AnonymousMessageOut}, 400, 404, 413, 422, 429),
+    response=public_responses({201: AnonymousMessageOut}, 400, 404, 409, 413, 422, 429),
     operation_id="post_anonymous_message",
     summary="Write to the people handling an anonymous report",
 )
@@ -245,5 +245,7 @@ def post_anonymous_message(
     organisation = _anonymous_organisation(request, slug)
     _no_store(response)
     incident = _incident_for_receipt(organisation, payload.receipt)
+    if not incident.is_open:
+        raise HttpError(409, "This report is closed, so nothing more can be added to it.")
     message = add_information(incident=incident, author=None, body=payload.body.strip())
     return Status(201, _message_out(message))
