@@ -382,7 +382,15 @@ def _implied(
             submitted = incident.state_changed_at if state == State.OUTCOME_SUBMITTED else None
             add(TimescaleStep.INVESTIGATION, incident.state_changed_at, submitted)
         if state == State.OUTCOME_SUBMITTED and review is not None:
-            add(review, incident.state_changed_at)
+            # Met when the last reviewer approves; closing is then the manager's to do.
+            from incidentdesk.outcomes.models import OutcomeReport
+
+            approved_at = (
+                OutcomeReport.objects.filter(incident=incident)
+                .values_list("approved_at", flat=True)
+                .first()
+            )
+            add(review, incident.state_changed_at, approved_at)
         elif review is not None:
             # Returned to the investigator: the review happened.
             add(review, incident.state_changed_at, incident.state_changed_at)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidentdesk.audit.services import record_event
+from incidentdesk.deadlines.services import schedule_for_incident
 from incidentdesk.incidents import services as incident_services
 from incidentdesk.incidents.models import Incident, State
 from incidentdesk.incidents.states import TransitionRefused
@@ -327,6 +328,7 @@ def review_outcome_report(
     else:
         report.approved_at = timezone.now()
         report.save(update_fields=["approved_at"])
+        schedule_for_incident(incident)  # the review is done: its reminders stop
         notify(
             people=[p for p in [*investigator, *_incident_managers(incident)] if p != actor],
             message=f"Outcome report approved: {incident.reference}",

@@ -183,3 +183,21 @@ def test_anonymising_blanks_the_words_and_keeps_dates_and_decisions(outcome_cast
     assert (review.decision, review.comments) == ("returned", "")
     assert "outcome.report_anonymised" in actions_of(incident)
     anonymise_outcome_report(investigated(side))  # no report: nothing to do
+
+
+def test_the_review_deadline_is_met_by_the_last_approval_not_the_first(outcome_cast):
+    from incidentdesk.deadlines.models import Deadline
+
+    side = outcome_cast.school
+    incident = ready_to_submit(side, severity="major")
+    submit_outcome_report(incident=incident, actor=side.investigator, sections=SECTION_TEXT)
+
+    def review_deadline() -> Deadline:
+        return Deadline.objects.get(incident=incident, step="outcome_review")
+
+    assert review_deadline().is_open and review_deadline().next_reminder_at is not None
+    review_outcome_report(incident=incident, actor=side.manager, decision="approved")
+    assert review_deadline().is_open  # still waiting for the second reviewer
+    review_outcome_report(incident=incident, actor=side.second_reviewer, decision="approved")
+    met = review_deadline()
+    assert met.met_at is not None and met.next_reminder_at is None
