@@ -1,5 +1,6 @@
-"""The "Due and overdue" page: a duty holder's own deadlines, and an incident manager's
-organisation's."""
+"""The "Due and overdue" page: a person's own deadlines (incidents' steps and actions, the
+reviews of the policies they own, an incident manager's exceptions), and an incident
+manager's organisation's."""
 
 from __future__ import annotations
 

@@ -234,7 +234,7 @@ class Average:
 
     def __str__(self) -> str:
         if self.days is None:
-            return "Not shown" if self.count.suppressed else "None to count"
+            return "Not shown" if self.count.suppressed else "No incidents to count yet"
         return f"{self.days:g} days"
 
 

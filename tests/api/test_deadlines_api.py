@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from incidentdesk.api.services import create_api_token
 from incidentdesk.deadlines.worker import run_pass
+from incidentdesk.governance import services as governance
+from tests.factories import make_person
 from tests.incidents.conftest import file_report
 from tests.regulator.conftest import make_ico_cast, realistic_breach
 
@@ -146,6 +148,83 @@ def test_another_schools_manager_sees_none_of_it(ico_cast, breach):
         file_report(ico_cast.school, ico_cast.reporter)
     body = get(ico_cast.outsider, "/api/v1/deadlines/due", REPORTED).json()
     assert body == {"yours": [], "organisation": []}
+
+
+def test_policy_and_exception_deadlines_are_listed_for_whoever_must_meet_them(ico_cast):
+    with travel(REPORTED):
+        document = governance.document_create(
+            actor=None,
+            organisation=ico_cast.school,
+            title="Security Incidents Policy",
+            version="2.1",
+            approved_by="Governing body",
+            approved_on=datetime.date(2025, 9, 1),
+            next_review_on=datetime.date(2026, 11, 26),
+            owner=ico_cast.colleague,
+        )
+        exception = governance.exception_decide(
+            actor=ico_cast.manager,
+            exception=governance.exception_request(
+                actor=ico_cast.reporter,
+                organisation=ico_cast.school,
+                policy_point=ico_cast.school.effective_profile.points.get(number=3),
+                title="Trip photos on the tablet",
+                what="Keep them a week",
+                business_reason="No signal",
+            ),
+            approve=True,
+            reasons="Low risk",
+            expires_on=datetime.date(2026, 12, 31),
+            review_on=datetime.date(2026, 11, 30),
+        )
+    cedar = ico_cast.outsider.memberships.get().organisation
+    elsewhere = make_person("Oona Other", organisation=cedar)
+    with travel(REPORTED):
+        governance.document_create(
+            actor=None,
+            organisation=cedar,
+            title="Cedar's policy",
+            version="1",
+            approved_by="Board",
+            approved_on=None,
+            next_review_on=datetime.date(2026, 11, 26),
+            owner=elsewhere,
+        )
+    before = REPORTED + datetime.timedelta(hours=1)
+
+    owner = get(ico_cast.colleague, "/api/v1/deadlines/due", before).json()
+    assert owner["yours"] == [
+        {
+            "reference": None,
+            "policy_document_id": document.pk,
+            "exception_id": None,
+            "step": "policy_review",
+            "label": "Review the policy document “Security Incidents Policy”",
+            "link": f"/governance/policies/{document.pk}/",
+            "due_at": "2026-11-26T17:00:00Z",
+            "overdue": False,
+        }
+    ]
+    manager = get(ico_cast.manager, "/api/v1/deadlines/due", before).json()
+    mine = {d["step"]: d for d in manager["yours"] if d["reference"] is None}
+    assert set(mine) == {"exception_review", "exception_expiry"}
+    assert mine["exception_review"]["label"] == "Review the exception “Trip photos on the tablet”"
+    assert mine["exception_expiry"]["link"] == f"/governance/exceptions/{exception.pk}/"
+    assert {d["label"] for d in manager["organisation"]} >= {
+        "Review the policy document “Security Incidents Policy”",
+        "Review the exception “Trip photos on the tablet” before it ends",
+    }
+    assert "Cedar's policy" not in str(manager)
+
+    # Past the review date it is overdue, and the incident manager's to chase too.
+    after = datetime.datetime(2026, 11, 27, 9, 0, tzinfo=LONDON)
+    manager = get(ico_cast.manager, "/api/v1/deadlines/due", after).json()
+    review = [d for d in manager["yours"] if d["step"] == "policy_review"]
+    assert [(d["policy_document_id"], d["overdue"]) for d in review] == [(document.pk, True)]
+    outsider = get(ico_cast.outsider, "/api/v1/deadlines/due", after).json()
+    assert [d["label"] for d in outsider["organisation"]] == [
+        "Review the policy document “Cedar's policy”"
+    ]
 
 
 def test_the_operations_are_in_the_openapi_document(client):

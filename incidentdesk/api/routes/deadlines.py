@@ -64,9 +64,19 @@ class IncidentDeadlinesOut(Schema):
 
 
 class DueDeadlineOut(Schema):
-    reference: str | None = Field(description="The incident's reference.")
+    reference: str | None = Field(
+        description="The incident's reference; null for a policy "
+        "document's or an exception's deadline."
+    )
+    policy_document_id: int | None = Field(
+        description="The policy document whose review is due (step policy_review)."
+    )
+    exception_id: int | None = Field(
+        description="The exception whose review or end is due (exception_review, exception_expiry)."
+    )
     step: str
-    label: str
+    label: str = Field(description="What is due, in words, as the page writes it.")
+    link: str = Field(description="The page of the incident, policy document or exception.")
     due_at: datetime.datetime
     overdue: bool
 
@@ -107,8 +117,11 @@ def _due_out(deadline: Deadline, now: datetime.datetime) -> DueDeadlineOut:
     incident = deadline.incident
     return DueDeadlineOut(
         reference=incident.reference if incident is not None else None,
+        policy_document_id=deadline.policy_document_id,
+        exception_id=deadline.exception_request_id,
         step=deadline.step,
-        label=_label(deadline),
+        label=selectors.what_is_due(deadline),
+        link=selectors.subject_link(deadline)[0],
         due_at=deadline.due_at,
         overdue=deadline.due_at < now,
     )
@@ -142,7 +155,9 @@ def get_deadlines(request: HttpRequest, reference: Reference) -> IncidentDeadlin
 def list_due_deadlines(request: HttpRequest) -> DueDeadlinesOut:
     """As the "Due and overdue" page: the open deadlines you must meet yourself, soonest
     first, and, if you are an incident manager, every open deadline of your organisation's
-    incidents."""
+    incidents, policy documents and exceptions. A policy document's review is its
+    owner's (and, once overdue, the incident manager's too); an exception's review and end
+    are the incident manager's."""
     person = _person(request)
     now = timezone.now()
     yours = [_due_out(d, now) for d in selectors.deadlines_for_person(person, now)]
