@@ -1,6 +1,9 @@
 """The incident manager is told in the app too: notices on the home page."""
 
+import datetime
+
 import pytest
+import time_machine
 
 from incidentdesk.incidents.models import ReportingMode
 from incidentdesk.notifications.models import Notification
@@ -10,7 +13,11 @@ from tests.factories import make_organisation, make_person, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
+# In working hours: out of hours the notice says "Reported out of hours" instead.
+WEDNESDAY_MORNING = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC)
 
+
+@time_machine.travel(WEDNESDAY_MORNING, tick=False)
 def test_a_new_report_shows_on_the_managers_home_page_until_read():
     school = make_organisation()
     head = make_person("Head", organisation=school, duties=(Duty.INCIDENT_MANAGER,))

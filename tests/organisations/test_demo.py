@@ -1,3 +1,5 @@
+"""The demo's organisations and people; its year of incidents is test_demo_year.py's."""
+
 import pytest
 from django.core.management import call_command
 
@@ -7,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_creates_the_trust_its_schools_and_the_standalone_school(capsys):
-    call_command("demo", "--password", "a-demo-password-1")
+    call_command("demo", "--password", "a-demo-password-1", "--no-incidents")
 
     trust = Organisation.objects.get(name="Example Learning Trust")
     assert set(trust.schools.values_list("name", flat=True)) == {
@@ -25,7 +27,7 @@ def test_demo_creates_the_trust_its_schools_and_the_standalone_school(capsys):
 
 
 def test_demo_people_are_invented_and_at_example_org():
-    call_command("demo", "--quiet")
+    call_command("demo", "--quiet", "--no-incidents")
 
     emails = list(Person.objects.values_list("email", flat=True))
     assert emails
@@ -33,7 +35,7 @@ def test_demo_people_are_invented_and_at_example_org():
 
 
 def test_demo_names_one_holder_for_each_duty_in_each_organisation():
-    call_command("demo", "--quiet")
+    call_command("demo", "--quiet", "--no-incidents")
 
     for organisation in Organisation.objects.all():
         duties = set(
@@ -51,10 +53,10 @@ def test_demo_names_one_holder_for_each_duty_in_each_organisation():
 
 
 def test_demo_can_run_twice_and_sets_the_password():
-    call_command("demo", "--quiet")
+    call_command("demo", "--quiet", "--no-incidents")
     counts = (Organisation.objects.count(), Person.objects.count(), DutyHolder.objects.count())
 
-    call_command("demo", "--quiet", "--password", "another-password-2")
+    call_command("demo", "--quiet", "--no-incidents", "--password", "another-password-2")
 
     assert (
         Organisation.objects.count(),

@@ -13,9 +13,14 @@ class Command(BaseCommand):
             help="The password of every demo person (default: %(default)s).",
         )
         parser.add_argument("--quiet", action="store_true", help="Print nothing.")
+        parser.add_argument(
+            "--no-incidents",
+            action="store_true",
+            help="Leave out the year of invented incidents (people and policies only).",
+        )
 
-    def handle(self, *args, password: str, quiet: bool, **options) -> None:
-        sign_ins = load_demo(password=password)
+    def handle(self, *args, password: str, quiet: bool, no_incidents: bool, **options) -> None:
+        sign_ins = load_demo(password=password, incidents=not no_incidents)
         if quiet:
             return
         self.stdout.write(f"Demo sign-ins (every password: {password})\n")
