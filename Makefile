@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DEBUG=true DEMO_MODE=true REQUIRE_TWO_FACTOR=false
 
-.PHONY: run test install install-test assets browser lint format migrate demo clean
+.PHONY: run test install install-test assets browser lint format migrate demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,19 @@ format: install-test
 PYTEST_ARGS ?= -n auto
 test: install-test assets browser lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmarks (bench/, README "Benchmarks"): BENCH_INCIDENTS incidents on SQLite in
+# var/bench/, then wrk on each page; bench/RESULTS.md gets the figures. Needs Debian's wrk.
+BENCH_INCIDENTS ?= 100000
+BENCH_ORGANISATIONS ?= 40
+BENCH_DB ?= $(CURDIR)/var/bench/bench-$(BENCH_INCIDENTS).sqlite3
+bench: install assets
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the benchmarks"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	test -f $(BENCH_DB) || { DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/incidentdesk migrate -v0 \
+		&& DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/incidentdesk bench-data \
+			--incidents $(BENCH_INCIDENTS) --organisations $(BENCH_ORGANISATIONS); }
+	$(BIN)/python bench/run.py --database-url sqlite:///$(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) node_modules incidentdesk/static/dist var
