@@ -18,7 +18,7 @@ from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
 from incidentdesk.deadlines.calendar import is_working_day, local_zone
-from incidentdesk.incidents.models import Incident, InvolvementRole, PersonalData, State
+from incidentdesk.incidents.models import Incident, InvolvementRole, State
 from incidentdesk.investigations.models import Action, ActionStatus
 from incidentdesk.notifications.services import notify
 from incidentdesk.organisations.models import (
@@ -372,7 +372,7 @@ def _implied(
             )
             met = max(acks) if acks and all(acks) else None
             add(TimescaleStep.DPO_REFERRAL, incident.reported_at, met)
-        if incident.personal_data in {"", PersonalData.YES, PersonalData.UNKNOWN}:
+        if incident.may_involve_personal_data:
             add(TimescaleStep.ICO_DECISION, incident.reported_at)
         # A new report has no Art 34 decision yet: no query for it.
         telling = None if created else _people_to_be_told(incident)

@@ -265,6 +265,12 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def may_involve_personal_data(self) -> bool:
+        """Yes, not yet known, or not yet classified: the ICO decision is then owed, both
+        as a deadline and as a condition of closing."""
+        return self.personal_data in {"", PersonalData.YES, PersonalData.UNKNOWN}
+
 
 class Classification(models.Model):
     """One classification or reclassification, kept so the history is never lost."""

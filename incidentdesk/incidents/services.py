@@ -28,7 +28,6 @@ from .models import (
     Incident,
     Involvement,
     InvolvementRole,
-    PersonalData,
     ReferenceCounter,
     ReportingMode,
     State,
@@ -147,8 +146,7 @@ def _ico_and_outcome_blockers(incident: Incident) -> list[str]:
     from incidentdesk.regulator.selectors import assessment_of
 
     blockers = []
-    # "May involve personal data" as the ICO deadline reads it: yes, not yet known, or unset.
-    if incident.personal_data in {"", PersonalData.YES, PersonalData.UNKNOWN}:
+    if incident.may_involve_personal_data:
         assessment = assessment_of(incident)
         if assessment is None or assessment.decided_at is None:
             blockers.append("The ICO decision has not been recorded.")

@@ -6,7 +6,6 @@ who may not see it), every decision from `rules`, every write from a service.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import TextChoices
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -26,6 +24,7 @@ from incidentdesk.organisations.models import InformationPolicy, Person, Severit
 from incidentdesk.reporting.services import ask_reporter
 
 from . import disclosures, enisa, rules, selectors, services, states, timeline
+from .answers import labels, report_answers
 from .forms import (
     AssignForm,
     ClassifyForm,
@@ -39,13 +38,9 @@ from .models import (
     Classification,
     Incident,
     InformationCategory,
-    InformationForm,
     Involvement,
     InvolvementRole,
-    PeopleCount,
     ReportingMode,
-    Source,
-    WhoseInformation,
 )
 from .pages import incident_pages
 
@@ -500,7 +495,7 @@ def classify(request: HttpRequest, reference: str) -> HttpResponse:
         "suggestion": suggestion,
         "error_links": error_links,
         "field_errors": field_errors,
-        "categories": _labels(InformationCategory, incident.information_categories),
+        "categories": labels(InformationCategory, incident.information_categories),
         "kind_hints": {str(kind): words for kind, words in KIND_PLAIN_WORDS.items()},
         "severity_hints": {level.key: level.description for level in levels},
     }
@@ -637,67 +632,3 @@ _DONE_WORDS = {
     "close": "Incident closed",
     "reopen": "Incident reopened",
 }
-
-
-def _labels(choices: type[TextChoices], values: Iterable[str]) -> str:
-    labels = []
-    for value in values:
-        try:
-            labels.append(str(choices(value).label))
-        except ValueError:
-            # A value from an older form: show it rather than lose it.
-            labels.append(str(value))
-    return ", ".join(labels)
-
-
-def report_answers(incident: Incident) -> list[tuple[str, str]]:
-    """The report's questions in the reporter's words, and what they answered.
-
-    The reporter and how the report was made are shown apart (they need a decision:
-    reveal or not), as are the kind and the times, which the template formats.
-    """
-    source = Source(incident.source).label if incident.source else ""
-    if incident.source == Source.SUPPLIER and incident.supplier_name:
-        source = f"{source}: {incident.supplier_name}"
-    if incident.anonymised_at is not None:
-        # Say the free text was removed (incidents/retention.py), not that it was never given.
-        gone = "Removed under the retention policy"
-        return [
-            ("Who it came from", source),
-            ("What happened", incident.what_happened),
-            ("How it was found", gone),
-            ("Where it happened", gone),
-            (
-                "Whose information was involved",
-                _labels(WhoseInformation, incident.whose_information),
-            ),
-            (
-                "How many people’s information",
-                PeopleCount(incident.people_count).label if incident.people_count else "",
-            ),
-            (
-                "What information was involved",
-                _labels(InformationCategory, incident.information_categories),
-            ),
-            ("What form it was in", _labels(InformationForm, incident.information_forms)),
-            ("Who was involved", gone),
-            ("What has been done already", gone),
-        ]
-    return [
-        ("Who it came from", source),
-        ("What happened", incident.what_happened),
-        ("How it was found", incident.how_discovered),
-        ("Where it happened", incident.location),
-        ("Whose information was involved", _labels(WhoseInformation, incident.whose_information)),
-        (
-            "How many people’s information",
-            PeopleCount(incident.people_count).label if incident.people_count else "",
-        ),
-        (
-            "What information was involved",
-            _labels(InformationCategory, incident.information_categories),
-        ),
-        ("What form it was in", _labels(InformationForm, incident.information_forms)),
-        ("Who was involved", incident.people_involved),
-        ("What has been done already", incident.already_done),
-    ]

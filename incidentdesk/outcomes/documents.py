@@ -15,6 +15,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from incidentdesk.incidents.answers import report_answers
 from incidentdesk.incidents.models import Category, Incident, Kind, PersonalData, ReportingMode
 from incidentdesk.incidents.timeline import timeline_for
 
@@ -143,7 +144,6 @@ def outcome_docx(incident: Incident, report: OutcomeReport) -> bytes:
 
 
 def full_record_context(incident: Incident) -> dict[str, Any]:
-    from incidentdesk.incidents.views import report_answers
     from incidentdesk.investigations.models import Action, Evidence, InvestigationStep
     from incidentdesk.regulator.selectors import assessment_of, latest_data_subject_decision
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,21 +23,10 @@ from incidentdesk.incidents.selectors import incident_for_user
 from incidentdesk.incidents.services import closing_blockers
 from incidentdesk.organisations.models import Person
 
-from . import documents, rules, selectors, services
+from . import rules, selectors, services
+from .exports import export_response
 from .forms import OutcomeReportForm, ReviewForm
-from .models import MANAGER_STAGE, SECTION_FIELDS, SECTIONS, OutcomeReport
-
-EXPORTS = {
-    ("outcome-report", "pdf"): ("application/pdf", "outcome report"),
-    (
-        "outcome-report",
-        "docx",
-    ): (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "outcome report",
-    ),
-    ("full-record", "pdf"): ("application/pdf", "full record"),
-}
+from .models import MANAGER_STAGE, SECTION_FIELDS, SECTIONS
 
 
 def _person(request: HttpRequest) -> Person:
@@ -187,38 +176,6 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         "Outcome report approved" if done.decision == "approved" else "Outcome report returned",
     )
     return redirect(_url(incident))
-
-
-def export_response(
-    *, incident: Incident, person: Person, document: str, file_format: str
-) -> HttpResponse:
-    """The document as an attachment, audited; 404 for a document that does not exist,
-    403 for one this person may not take. Shared by the page and the API."""
-    if (document, file_format) not in EXPORTS:
-        raise Http404
-    content_type, words = EXPORTS[(document, file_format)]
-    if document == "full-record":
-        if not rules.may_export_full_record(person, incident):
-            raise PermissionDenied("Only the incident manager, the DPO and the SIRO take this.")
-        body = documents.full_record_pdf(incident)
-    else:
-        if not rules.may_export_outcome(person, incident):
-            raise PermissionDenied("You may not take this document.")
-        report: OutcomeReport | None = selectors.report_of(incident)
-        if report is None:
-            raise Http404
-        if file_format == "pdf":
-            body = documents.outcome_pdf(incident, report)
-        else:
-            body = documents.outcome_docx(incident, report)
-    services.record_export(incident=incident, actor=person, what=words, file_format=file_format)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{incident.reference}-{document}.{file_format}"'
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

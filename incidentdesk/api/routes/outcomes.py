@@ -27,8 +27,8 @@ from incidentdesk.incidents.selectors import incident_for_user
 from incidentdesk.incidents.states import TransitionRefused
 from incidentdesk.organisations.models import Person
 from incidentdesk.outcomes import rules, selectors, services
+from incidentdesk.outcomes.exports import export_response
 from incidentdesk.outcomes.models import MANAGER_STAGE, SECTION_FIELDS, ReviewDecision
-from incidentdesk.outcomes.views import export_response
 
 router = Router(tags=["outcomes"])
 
