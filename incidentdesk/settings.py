@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "incidentdesk.oversight",
     "incidentdesk.governance",
     "incidentdesk.api",
+    "incidentdesk.backups",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +152,13 @@ def _database() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-        config["CONN_MAX_AGE"] = 0
+        # Connections are kept (CONN_MAX_AGE, as for PostgreSQL): opening one and running
+        # its PRAGMAs cost more than the rest of a small page. Safe here: gunicorn's sync
+        # workers and the task worker use one connection per process (opened after the
+        # fork, as gunicorn does not preload the app), each request runs in autocommit
+        # so no read snapshot is held between requests, and close_old_connections drops
+        # a connection after an error or at its age. A file swapped under a running
+        # process (a restore) needs the processes restarted, which a restore does anyway.
     elif engine not in {"django.db.backends.postgresql"}:
         raise ImproperlyConfigured(
             f"DATABASE_URL must be sqlite:// or postgres://, not {engine or url!r}"
@@ -188,6 +195,9 @@ if not REQUIRE_TWO_FACTOR and not DEMO_MODE:
     raise ImproperlyConfigured(
         "REQUIRE_TWO_FACTOR may be switched off only for a demonstration (DEMO_MODE=true)."
     )
+# Django's database sessions (kept on the server, so other sessions can be ended), read
+# with one prepared SELECT: see the module.
+SESSION_ENGINE = "incidentdesk.accounts.session_store"
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60))
 SESSION_COOKIE_AGE = envint("SESSION_ABSOLUTE_TIMEOUT_SECONDS", str(10 * 60 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -241,6 +251,19 @@ EMAIL_BACKEND = (
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+
+# Signed audit checkpoints (docs/decisions/0005-audit-checkpoints.md). The Ed25519 private
+# key lives in a file, never in the database; without AUDIT_SIGNING_KEY_FILE one is made
+# in VAR_DIR/keys on first use (fine for development and demonstrations only).
+AUDIT_SIGNING_KEY_FILE = Path(
+    os.environ.get("AUDIT_SIGNING_KEY_FILE") or VAR_DIR / "keys" / "audit-signing-key.pem"
+)
+AUDIT_SIGNING_KEY_GENERATE = not os.environ.get("AUDIT_SIGNING_KEY_FILE")
+# Public keys (base64, comma-separated) of earlier signing keys, for checkpoints they signed.
+AUDIT_TRUSTED_PUBLIC_KEYS = envlist("AUDIT_TRUSTED_PUBLIC_KEYS", "")
+AUDIT_CHECKPOINT_MINUTES = envint("AUDIT_CHECKPOINT_MINUTES", "5")
+if AUDIT_CHECKPOINT_MINUTES < 1:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_MINUTES must be at least 1")
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")

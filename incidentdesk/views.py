@@ -5,10 +5,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
 from incidentdesk.notifications.selectors import unread_notices
 from incidentdesk.organisations.models import Person
+from incidentdesk.regulator.selectors import HOME_COUNTDOWNS, ico_countdowns_for
 
 
 @login_required
@@ -28,6 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "memberships": list(memberships),
         "duties": list(duties),
         "notices": unread_notices(person),
+        # One more than shown, so the page can say there are more.
+        "ico_countdowns": ico_countdowns_for(person, timezone.now(), limit=HOME_COUNTDOWNS + 1),
     }
     return render(request, "home.html", context)
 

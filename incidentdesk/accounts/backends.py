@@ -55,3 +55,8 @@ class EmailBackend(ModelBackend):
             )
             return None
         return person
+
+    def get_user(self, user_id: int) -> Person | None:
+        # Every signed-in request: one fixed SELECT (see selectors.signed_in_person).
+        person = selectors.signed_in_person(user_id)
+        return person if person is not None and self.user_can_authenticate(person) else None

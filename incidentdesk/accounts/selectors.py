@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import math
+from typing import Any
 
 import pyotp
 import segno
 from django.conf import settings
+from django.db import connections, router
 from django.utils import timezone
 
 from incidentdesk.accounts.models import (
@@ -15,7 +18,8 @@ from incidentdesk.accounts.models import (
     SignInFailure,
     TwoFactorDevice,
 )
-from incidentdesk.organisations.models import DUTIES_NEEDING_SECOND_FACTOR, Person
+from incidentdesk.incidents.rules import duties_held
+from incidentdesk.organisations.models import DUTIES_NEEDING_SECOND_FACTOR, DutyHolder, Person
 
 TOTP_ISSUER = "Incident Desk"
 
@@ -42,13 +46,76 @@ def person_needs_second_factor(person: Person) -> bool:
     """True if this person must give a code from an authenticator app to sign in.
 
     Everyone with a duty other than plain staff can see incidents, and admin users can
-    change everything, so they need it; the demo can switch it off for everyone.
+    change everything, so they need it; the demo can switch it off for everyone. A deputy
+    acting for an absent holder sees what the holder sees, so counts as holding the duty.
+
+    Asked on every request by the middleware: the duties are read with (and kept on the
+    person by) `duties_held`, the lookup the menu and the pages' rules make anyway, so
+    the check costs no query of its own on a page with the menu.
     """
     if not settings.REQUIRE_TWO_FACTOR:
         return False
     if person.is_staff or person.is_superuser:
         return True
-    return person.duties.filter(duty__in=DUTIES_NEEDING_SECOND_FACTOR).exists()
+    return not duties_held(person).isdisjoint(DUTIES_NEEDING_SECOND_FACTOR)
+
+
+def signed_in_person(person_id: int) -> Person | None:
+    """The person a session names, with the duties they act in; None if gone.
+
+    Loaded for every signed-in request, so one fixed SELECT written once per process
+    (built by the ORM each time it cost more CPU than a small page's own work). It also
+    brings the duties the person acts in, as `incidents.rules.duties_held` would read them
+    (their own, and an absent holder's they deputise: `rules.acting_duty_holders`), and
+    keeps them on the person where `duties_held` and `acting_duties` look first: the menu,
+    the second-factor check and the pages' rules then need no query of their own.
+    """
+    connection = connections[router.db_for_read(Person)]
+    sql, attnames, columns = _person_select(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, person_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    values = list(rows[0][:-2])
+    for index, (column, field) in enumerate(columns):
+        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            values[index] = converter(values[index], column, connection)
+    person = Person.from_db(connection.alias, attnames, values)
+    acting = frozenset((row[-2], row[-1]) for row in rows if row[-1] is not None)
+    # The same rows, in the forms incidents.rules keeps (tests/accounts/test_base_cost.py
+    # checks they match what the rules would read themselves).
+    person._acting_duties = acting
+    person._duties_held = frozenset(duty for _, duty in acting)
+    return person
+
+
+@functools.cache
+def _person_select(alias: str) -> tuple[str, list[str], list[tuple[Any, Any]]]:
+    connection = connections[alias]
+    fields = Person._meta.concrete_fields
+    quote = connection.ops.quote_name
+    table = Person._meta.db_table
+    holders = DutyHolder._meta.db_table
+    # Names from the models' own metadata, quoted by the backend; values are parameters.
+    sql = (  # noqa: S608
+        "SELECT {columns}, h.{organisation}, h.{duty} FROM {people} p LEFT JOIN {holders} h"
+        " ON (h.{person} = p.{pk} OR (h.{deputy} = p.{pk} AND h.{is_absent} = %s))"
+        " WHERE p.{pk} = %s"
+    ).format(
+        columns=", ".join(f"p.{quote(field.column)}" for field in fields),
+        people=quote(table),
+        holders=quote(holders),
+        organisation=quote(DutyHolder._meta.get_field("organisation").column),
+        duty=quote(DutyHolder._meta.get_field("duty").column),
+        person=quote(DutyHolder._meta.get_field("person").column),
+        deputy=quote(DutyHolder._meta.get_field("deputy").column),
+        is_absent=quote(DutyHolder._meta.get_field("is_absent").column),
+        pk=quote(Person._meta.pk.column),
+    )
+    return sql, [field.attname for field in fields], [(f.get_col(table), f) for f in fields]
 
 
 def confirmed_two_factor_device(person: Person) -> TwoFactorDevice | None:

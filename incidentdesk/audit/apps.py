@@ -9,6 +9,8 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
+        from . import jobs  # noqa: F401 - registers the checkpoint job
+
         post_migrate.connect(restore_append_only_triggers, sender=self)
 
 

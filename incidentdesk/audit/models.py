@@ -9,6 +9,9 @@ from django.db import models
 
 from incidentdesk.audit.chain import GENESIS_HASH, canonical_datetime
 
+# The event that records an erasure and vouches for what each erased event still holds.
+ERASED_ACTION = "audit.content_erased"
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit event."""
@@ -81,6 +84,9 @@ class AuditEvent(models.Model):
     content_digest = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Set when retention erased `changes` and `details` (both left empty); the digest and
+    # hashes stay, and an "audit.content_erased" event vouches for what is left.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -146,3 +152,51 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at event {self.last_sequence}"
+
+
+class AuditCheckpointQuerySet(models.QuerySet["AuditCheckpoint"]):
+    """Checkpoints are written once, by `checkpoints.write_checkpoint`, and never changed."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        _refuse("update()")
+
+    def delete(self) -> NoReturn:
+        _refuse("delete()")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("bulk_update()")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note of where the log was: event `sequence` had hash `head_hash`.
+
+    Signed with an Ed25519 key kept outside the database, so whoever can write to the
+    database cannot rewrite the chain up to a checkpoint and re-sign it.
+    """
+
+    sequence = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    key_id = models.CharField(
+        max_length=16, help_text="The first 16 hex digits of the key's SHA-256."
+    )
+    signature = models.CharField(max_length=100, help_text="Ed25519, base64.")
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence", "created_at"]
+        get_latest_by = "created_at"
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"checkpoint at event {self.sequence}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse("changing a checkpoint")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("delete()")

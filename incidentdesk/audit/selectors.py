@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from incidentdesk.audit.chain import GENESIS_HASH, chain_hash, content_digest
-from incidentdesk.audit.models import AuditEvent, AuditHead
+from incidentdesk.audit.models import ERASED_ACTION, AuditEvent, AuditHead
 
 CHUNK_SIZE = 2000
 # Events appended while the log is being verified are verified too; stop chasing a
@@ -28,6 +28,8 @@ class VerificationResult:
     checked: int
     first_bad_sequence: int | None = None
     problem: str = ""
+    erased: int = 0
+    last_hash: str = GENESIS_HASH
 
 
 class _ChainBroken(Exception):
@@ -44,6 +46,10 @@ class _Walker:
         self.checked = 0
         self.last_sequence = 0
         self.last_hash = GENESIS_HASH
+        self.erased = 0
+        # Erased events waiting for the erasure record that vouches for them:
+        # {sequence: digest of what the event still holds}.
+        self.unvouched: dict[int, str] = {}
 
     def check(self, event: AuditEvent) -> None:
         name = event.describe()
@@ -61,7 +67,16 @@ class _Walker:
                 else f"events {expected} to {event.sequence - 1} are"
             )
             raise _ChainBroken(event.sequence, f"{name}: {missing} missing before it (deleted)")
-        if content_digest(event.content()) != event.content_digest:
+        if event.erased_at is not None:
+            # Its original content is gone, so its digest cannot be re-computed; what it
+            # still holds must be what the erasure record vouched for (checked there).
+            if event.changes or event.details:
+                raise _ChainBroken(
+                    event.sequence, f"{name}: marked erased but holds content (altered)"
+                )
+            self.unvouched[event.sequence] = content_digest(event.content())
+            self.erased += 1
+        elif content_digest(event.content()) != event.content_digest:
             raise _ChainBroken(
                 event.sequence, f"{name}: content does not match its digest (altered)"
             )
@@ -83,9 +98,39 @@ class _Walker:
                 f"{name}: its hash does not match its sequence number, previous hash and "
                 "digest (altered or renumbered)",
             )
+        if event.action == ERASED_ACTION and event.erased_at is None:
+            self._check_erasure_record(event, name)
         self.checked += 1
         self.last_sequence = event.sequence
         self.last_hash = event.hash
+
+    def _check_erasure_record(self, event: AuditEvent, name: str) -> None:
+        vouched = event.details.get("events")
+        if not isinstance(vouched, dict):
+            raise _ChainBroken(event.sequence, f"{name}: names no erased events")
+        for sequence_text, digest in sorted(vouched.items(), key=lambda item: int(item[0])):
+            sequence = int(sequence_text)
+            held = self.unvouched.pop(sequence, None)
+            if held is None:
+                raise _ChainBroken(
+                    event.sequence,
+                    f"{name}: vouches for event {sequence}, which is not erased",
+                )
+            if held != digest:
+                raise _ChainBroken(
+                    sequence,
+                    f"event {sequence}: what it holds since its erasure does not match the "
+                    f"digest recorded by {name} (altered after erasure)",
+                )
+
+    def check_unvouched(self) -> None:
+        if self.unvouched:
+            sequence = min(self.unvouched)
+            raise _ChainBroken(
+                sequence,
+                f"event {sequence}: its content was erased, but no erasure record vouches "
+                "for it (erased outside retention)",
+            )
 
     def check_from(self, after: int) -> int:
         """Check the events after sequence `after`; return how many there were."""
@@ -139,7 +184,13 @@ def verify_chain() -> VerificationResult:
             # were appended meanwhile (then check those) or the tail was cut off.
             head = AuditHead.objects.filter(pk=1).first()
             if _check_head(walker, head):
-                return VerificationResult(ok=True, checked=walker.checked)
+                walker.check_unvouched()
+                return VerificationResult(
+                    ok=True,
+                    checked=walker.checked,
+                    erased=walker.erased,
+                    last_hash=walker.last_hash,
+                )
             assert head is not None  # _check_head returns True without a head
             before = walker.last_sequence
             if walker.check_from(before) == 0:
@@ -156,4 +207,5 @@ def verify_chain() -> VerificationResult:
             checked=walker.checked,
             first_bad_sequence=broken.sequence,
             problem=broken.problem,
+            erased=walker.erased,
         )

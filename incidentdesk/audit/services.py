@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from incidentdesk.audit.chain import (
@@ -18,7 +18,8 @@ from incidentdesk.audit.chain import (
     chain_hash,
     content_digest,
 )
-from incidentdesk.audit.models import AuditEvent, AuditHead
+from incidentdesk.audit.db import ERASE_FUNCTION
+from incidentdesk.audit.models import ERASED_ACTION, AuditEvent, AuditHead
 from incidentdesk.organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -177,3 +178,71 @@ def record_event(
         event.save()
         AuditHead.objects.filter(pk=1).update(last_sequence=event.sequence, last_hash=event.hash)
     return event
+
+
+class ErasureRefused(Exception):
+    """An event's content no longer matches its digest: erasing it would hide that."""
+
+
+def _erase_row(event: AuditEvent, when: Any) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The application's role has no UPDATE on the table in production: the
+            # SECURITY DEFINER function is its one way to erase (see audit/db.py).
+            cursor.execute(f"SELECT {ERASE_FUNCTION}(%s, %s)", [event.pk, when])
+            done = cursor.fetchone()[0]
+        else:
+            cursor.execute(
+                "UPDATE audit_auditevent SET changes = '{}', details = '{}', erased_at = %s "
+                "WHERE id = %s AND erased_at IS NULL",
+                [connection.ops.adapt_datetimefield_value(when), event.pk],
+            )
+            done = cursor.rowcount
+    if done != 1:
+        raise ErasureRefused(f"{event.describe()} was erased meanwhile")
+
+
+def erase_personal_content(
+    *,
+    events: models.QuerySet[AuditEvent],
+    reason: str,
+    obj: models.Model | None = None,
+    organisation: Organisation | None = None,
+) -> int:
+    """Empty the `changes` and `details` of `events` (their free text); how many were erased.
+
+    For retention: the event keeps who, what action, on which object and when, and its
+    digest and hashes, so the chain verifies as before. In the same transaction one
+    "audit.content_erased" event (system actor, on `obj`) lists each erased event's
+    sequence with the digest of what it still holds, which `verify_chain` checks: an
+    event emptied any other way fails verification.
+
+    Events already erased, with nothing to erase, or themselves erasure records are left.
+    Raises ErasureRefused, and erases nothing, if an event's content does not match its
+    digest: erasing it would destroy the evidence that it was altered.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        vouched: dict[str, str] = {}
+        targets = events.filter(erased_at__isnull=True).exclude(action=ERASED_ACTION)
+        # A list, not a cursor: the rows are updated while we go (one object's events).
+        for event in list(targets.order_by("sequence")):
+            if not event.changes and not event.details:
+                continue
+            if content_digest(event.content()) != event.content_digest:
+                raise ErasureRefused(
+                    f"{event.describe()}: its content does not match its digest; "
+                    "run incidentdesk verify-audit"
+                )
+            _erase_row(event, now)
+            event.changes, event.details = {}, {}
+            vouched[str(event.sequence)] = content_digest(event.content())
+        if vouched:
+            record_event(
+                actor=None,
+                action=ERASED_ACTION,
+                obj=obj,
+                organisation=organisation,
+                details={"reason": reason, "events": vouched},
+            )
+    return len(vouched)

@@ -2,9 +2,12 @@
 
 from incidentdesk.deadlines.worker import job
 
-from .services import send_due_reminders
+from .services import BATCH, send_due_reminders
+
+# Due deadlines claimed and handled per transaction (the worker's --deadline-batch).
+deadline_batch = BATCH
 
 
 @job("deadline reminders")
 def deadline_reminders() -> int:
-    return send_due_reminders()
+    return send_due_reminders(batch=deadline_batch)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from incidentdesk.deadlines.calendar import local_zone
 from incidentdesk.incidents import rules
-from incidentdesk.incidents.models import Incident
+from incidentdesk.incidents.models import Incident, State
 from incidentdesk.incidents.rules import Someone
 from incidentdesk.organisations.models import (
     Duty,
@@ -20,7 +20,7 @@ from incidentdesk.organisations.models import (
     TimescaleStep,
 )
 
-from .models import ACTION_STEP, EXCEPTION_EXPIRY_STEP, Deadline
+from .models import ACTION_STEP, EXCEPTION_EXPIRY_STEP, POLICY_REVIEW_STEP, Deadline
 
 
 def due_deadline_ids(*, now: datetime.datetime, limit: int) -> list[int]:
@@ -79,21 +79,103 @@ def _in_organisations(ids) -> Q:
     return q
 
 
-def deadlines_for_person(person: Someone, now: datetime.datetime) -> list[Deadline]:
-    """The open deadlines `person` must meet themselves, soonest first: who
-    `services.responsible_for` would remind, in three queries whatever the number.
+# The most rows a "Due and overdue" list shows: the soonest due, so the page costs the same
+# whatever an organisation has open (the register finds the rest).
+DUE_LIST_LIMIT = 25
+
+
+# What the lists show and `_responsible` asks of a row: only these are read (a row's
+# incident has some twenty columns the lists never use).
+_SHOWN = (
+    "incident_id",
+    "policy_document_id",
+    "exception_request_id",
+    "action_id",
+    "organisation_id",
+    "step",
+    "due_at",
+    "incident__reference",
+    "incident__organisation_id",
+    "incident__investigator_id",
+    "incident__organisation__trust_id",
+    "action__description",
+    "action__owner_id",
+    "policy_document__title",
+    "policy_document__organisation__trust_id",
+    "policy_document__owner__is_active",
+    "exception_request__title",
+    "exception_request__organisation__trust_id",
+)
+
+
+def _soonest(
+    qs: QuerySet[Deadline], terms: list[Q], keep, limit: int | None
+) -> tuple[list[Deadline], bool]:
+    """The first `limit` rows of `qs` matching any of `terms` (by due time) that `keep`
+    accepts, and whether there are more.
+
+    Each term is read on its own, as due times and ids from its index (an OR across
+    indexes would make the database scan every open deadline), the keys merged, then only
+    the page's rows are read with what they show. A page `keep` thins is followed by the
+    next, by keyset."""
+    if not terms:
+        return [], False
+    if limit is None:
+        either = terms[0]
+        for term in terms[1:]:
+            either |= term
+        return [d for d in qs.filter(either) if keep(d)], False
+    keys = [qs.filter(term).values_list("due_at", "pk").order_by("due_at", "pk") for term in terms]
+    out: list[Deadline] = []
+    after: tuple | None = None
+    while True:
+        batch: set[tuple] = set()
+        for key in keys:
+            if after is not None:
+                key = key.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
+            batch.update(key[: limit + 1])
+        page = sorted(batch)[: limit + 1]
+        wanted = {pk for _, pk in page}
+        rows = (
+            sorted(qs.filter(pk__in=wanted).only(*_SHOWN), key=lambda d: (d.due_at, d.pk))
+            if wanted
+            else []
+        )
+        out.extend(d for d in rows if keep(d))
+        if len(out) > limit:
+            return out[:limit], True
+        if len(page) <= limit:
+            return out, False
+        after = page[-1]
+
+
+def deadlines_for_person(
+    person: Someone, now: datetime.datetime, *, limit: int | None = None
+) -> list[Deadline]:
+    """The open deadlines `person` must meet themselves, soonest first (the first `limit`):
+    who `services.responsible_for` would remind, in four queries whatever the number.
 
     A policy review is its owner's; an exception's review or expiry the incident
     manager's. An overdue policy review is the incident manager's too, as its escalation
     tells them.
 
-    The database narrows the rows to the person's actions, investigations and the
-    incidents of the organisations (or trusts) where they hold or deputise for a duty;
-    which duty each step needs, and whether a school's own holders stand before its
-    trust's, is then decided on the rows (`duty_holders_for`'s rule, without a query each).
+    The database narrows the rows, through indexes, to the person's actions,
+    investigations and policy documents, and to the steps of the organisations where they
+    act for the duty that step needs (a school's own holders stand before its trust's,
+    `duty_holders_for`'s rule); the rows read are then checked with the same rule.
     """
+    return deadlines_for_person_page(person, now, limit=limit)[0]
+
+
+def deadlines_for_person_page(
+    person: Someone, now: datetime.datetime, *, limit: int | None = None
+) -> tuple[list[Deadline], bool]:
+    """`deadlines_for_person`, and whether more than `limit` are open."""
     if not rules.is_signed_in(person):
-        return []
+        return [], False
+    from incidentdesk.governance.models import PolicyDocument
+    from incidentdesk.investigations.models import Action
+
     acting = set(
         DutyHolder.objects.filter(person__is_active=True)
         .filter(
@@ -103,25 +185,90 @@ def deadlines_for_person(person: Someone, now: datetime.datetime) -> list[Deadli
         .values_list("organisation_id", "duty")
     )
     acting_orgs = {org_id for org_id, _ in acting}
-    candidates = list(
-        _open_deadlines()
-        .select_related("incident__organisation__profile", "incident__organisation__trust__profile")
-        .filter(
-            Q(step=ACTION_STEP, action__owner=person)
-            | Q(step=TimescaleStep.INVESTIGATION, incident__investigator=person)
-            | Q(policy_document__owner=person)
-            | _in_organisations(acting_orgs)
+    orgs = (
+        list(
+            Organisation.objects.filter(
+                Q(pk__in=acting_orgs) | Q(trust_id__in=acting_orgs)
+            ).select_related("profile", "trust__profile")
         )
-    )
-    org_ids = {_organisation_of(d).pk for d in candidates}
-    staffed = set(
-        DutyHolder.objects.filter(organisation_id__in=org_ids, person__is_active=True).values_list(
-            "organisation_id", "duty"
-        )
-        if org_ids
+        if acting_orgs
         else []
     )
-    return [d for d in candidates if _responsible(d, person, acting, staffed, now)]
+    staffed = set(
+        DutyHolder.objects.filter(
+            organisation_id__in=[o.pk for o in orgs], person__is_active=True
+        ).values_list("organisation_id", "duty")
+        if orgs
+        else []
+    )
+    managing, referring, deciding = [], [], []
+    for org in orgs:
+        if _acts_as(org, [Duty.INCIDENT_MANAGER], acting, staffed):
+            managing.append(org.pk)
+        profile = org.effective_profile
+        referral = (list(profile.referral_recipients) if profile else []) or [Duty.DPO]
+        if _acts_as(org, referral, acting, staffed):
+            referring.append(org.pk)
+        if _acts_as(org, [Duty.INCIDENT_MANAGER, Duty.DPO], acting, staffed):
+            deciding.append(org.pk)
+    # Each term is served by an index on the deadline's own columns (no OR across joins).
+    # Each term is served by an index on the deadline's own columns.
+    terms = [
+        Q(action_id__in=Action.objects.filter(owner=person).values("pk"))
+        | Q(
+            step=TimescaleStep.INVESTIGATION,
+            incident_id__in=Incident.objects.filter(investigator=person).values("pk"),
+        )
+        | Q(policy_document_id__in=PolicyDocument.objects.filter(owner=person).values("pk"))
+    ]
+    if managing:
+        # The manager's steps, less those that are someone else's: an assigned
+        # investigation, a policy review its active owner still has time for.
+        terms.append(
+            Q(organisation_id__in=managing)
+            & (
+                ~Q(
+                    step__in=[
+                        ACTION_STEP,
+                        TimescaleStep.DPO_REFERRAL,
+                        TimescaleStep.ICO_DECISION,
+                        TimescaleStep.INVESTIGATION,
+                        POLICY_REVIEW_STEP,
+                    ]
+                )
+                | Q(step=POLICY_REVIEW_STEP, due_at__lt=now)
+                | Q(
+                    policy_document_id__in=PolicyDocument.objects.filter(
+                        organisation_id__in=managing, owner__is_active=False
+                    ).values("pk"),
+                )
+                | Q(
+                    step=TimescaleStep.INVESTIGATION,
+                    incident_id__in=Incident.objects.filter(
+                        organisation_id__in=managing,
+                        state__in=[State.INVESTIGATING, State.OUTCOME_SUBMITTED],
+                        investigator__isnull=True,
+                    ).values("pk"),
+                )
+            )
+        )
+    duty_steps = Q()
+    if referring:
+        duty_steps |= Q(organisation_id__in=referring, step=TimescaleStep.DPO_REFERRAL)
+    if deciding:
+        duty_steps |= Q(organisation_id__in=deciding, step=TimescaleStep.ICO_DECISION)
+    if duty_steps:
+        terms.append(duty_steps)
+    # The organisations (with their profiles) are those read above: the rows need not
+    # bring them again.
+    by_id = {org.pk: org for org in orgs}
+    candidates = _open_deadlines().select_related("incident__organisation")
+    return _soonest(
+        candidates,
+        terms,
+        lambda d: _responsible(d, person, acting, staffed, now, by_id),
+        limit,
+    )
 
 
 def _organisation_of(deadline: Deadline) -> Organisation:
@@ -152,6 +299,7 @@ def _responsible(
     acting: set[tuple[int, str]],
     staffed: set[tuple[int, str]],
     now: datetime.datetime,
+    organisations: dict[int, Organisation] | None = None,
 ) -> bool:
     """`services.responsible_for(deadline)` contains `person`, asked of rows already read;
     for a policy review past its date, the incident manager it escalates to as well."""
@@ -162,7 +310,7 @@ def _responsible(
             return manages
         return document.owner_id == person.pk or (manages and deadline.due_at < now)
     incident = deadline.incident
-    organisation = incident.organisation
+    organisation = (organisations or {}).get(incident.organisation_id) or incident.organisation
     if deadline.step == ACTION_STEP and deadline.action is not None:
         return deadline.action.owner_id == person.pk
     if deadline.step == TimescaleStep.INVESTIGATION and incident.investigator_id is not None:
@@ -178,18 +326,34 @@ def _responsible(
     return _acts_as(organisation, duties, acting, staffed)
 
 
-def deadlines_for_manager(person: Someone, now: datetime.datetime) -> list[Deadline]:
-    """Every open deadline of the incidents `person` manages (`rules.may_manage`, in SQL),
-    and of the policy documents and exceptions of the organisations they manage, soonest
-    first, in one query."""
+def deadlines_for_manager(
+    person: Someone, now: datetime.datetime, *, limit: int | None = None
+) -> list[Deadline]:
+    """Every open deadline (the first `limit`) of the incidents `person` manages
+    (`rules.may_manage`, in SQL), and of the policy documents and exceptions of the
+    organisations they manage, soonest first, in one query."""
+    return deadlines_for_manager_page(person, now, limit=limit)[0]
+
+
+def deadlines_for_manager_page(
+    person: Someone, now: datetime.datetime, *, limit: int | None = None
+) -> tuple[list[Deadline], bool]:
+    """`deadlines_for_manager`, and whether more than `limit` are open."""
     if not rules.is_signed_in(person):
-        return []
+        return [], False
     managed = (
         rules.acting_duty_holders(person)  # type: ignore[arg-type]  # signed in
         .filter(duty=Duty.INCIDENT_MANAGER)
         .values("organisation_id")
     )
-    return list(_open_deadlines().filter(_in_organisations(managed)))
+    # The deadline's own organisation column: one index range per organisation.
+    organisations = Organisation.objects.filter(Q(pk__in=managed) | Q(trust_id__in=managed))
+    return _soonest(
+        _open_deadlines(),
+        [Q(organisation_id__in=organisations.values("pk"))],
+        lambda d: True,
+        limit,
+    )
 
 
 def manages_anywhere(person: Someone) -> bool:
@@ -227,6 +391,8 @@ class ShownDeadline:
     what: str
     due_local: datetime.datetime
     status: str
+    # "23 November 2026, 17:00", made once here rather than by a filter per use.
+    due_text: str
     overdue: bool
     tag_class: str
 
@@ -284,6 +450,7 @@ def shown_deadlines(deadlines: list[Deadline], now: datetime.datetime) -> list[S
                 what=what_is_due(deadline),
                 due_local=due_local,
                 status=status,
+                due_text=f"{due_local.day} {due_local:%B %Y, %H:%M}",
                 overdue=deadline.due_at < now,
                 tag_class=tag_class,
             )

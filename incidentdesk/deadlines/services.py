@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
 from incidentdesk.deadlines.calendar import is_working_day, local_zone
 from incidentdesk.incidents.models import Incident, InvolvementRole, State
 from incidentdesk.investigations.models import Action, ActionStatus
-from incidentdesk.notifications.services import notify
+from incidentdesk.notifications.services import Notice, notify, notify_many
 from incidentdesk.organisations.models import (
     Duty,
+    DutyHolder,
     Organisation,
     Person,
     PolicyProfile,
@@ -53,7 +56,9 @@ GOVERNANCE_REMINDER_DAYS = (28, 7)
 # investigator → incident manager → SIRO → chair of governors: at most three levels up.
 MAX_ESCALATION_LEVELS = 3
 CLAIM_FOR = datetime.timedelta(minutes=5)
-BATCH = 100
+# Due deadlines claimed and handled per transaction: a pass loops until none is due. Short
+# enough that SQLite's one writer is held for a fraction of a second.
+BATCH = 500
 
 STEP_LABELS: dict[str, str] = {**dict(TimescaleStep.choices), ACTION_STEP: "Complete the action"}
 # "Without undue delay" (Art 34) has no number: a profile that writes it as "immediately",
@@ -458,6 +463,7 @@ def schedule_for_incident(incident: Incident, *, created: bool = False) -> None:
         if row is None:
             row = Deadline(
                 incident=incident,
+                organisation_id=incident.organisation_id,
                 step=item.step,
                 action_id=item.action_id,
                 started_at=item.start,
@@ -535,16 +541,54 @@ def set_deadline_start(incident: Incident, step: str, start: datetime.datetime) 
 # --- The worker: reminders and escalations --------------------------------------------------
 
 
-def _people(organisation: Organisation, *duties: str) -> list[Person]:
+HoldersOf = Callable[[Organisation, str], list[Person]]
+
+
+class _BatchHolders:
+    """`duty_holders_for` for every organisation of a batch of deadlines, read in one query:
+    the same rule (the organisation's own holders first, else its trust's; an absent holder
+    replaced by their deputy when one is named), kept in step with it by
+    tests/deadlines/test_worker.py."""
+
+    def __init__(self, organisations: Iterable[Organisation]) -> None:
+        ids: set[int] = set()
+        for organisation in organisations:
+            ids.add(organisation.pk)
+            if organisation.trust_id:
+                ids.add(organisation.trust_id)
+        self.holders: dict[tuple[int, str], list[DutyHolder]] = defaultdict(list)
+        for holder in (
+            DutyHolder.objects.filter(organisation_id__in=ids, person__is_active=True)
+            .select_related("person", "deputy")
+            .order_by("pk")
+        ):
+            self.holders[(holder.organisation_id, holder.duty)].append(holder)
+
+    def __call__(self, organisation: Organisation, duty: str) -> list[Person]:
+        for org_id in (organisation.pk, organisation.trust_id):
+            holders = self.holders.get((org_id, duty)) if org_id is not None else None
+            if holders:
+                acting: list[Person] = []
+                for holder in holders:
+                    person = holder.deputy if holder.is_absent and holder.deputy else holder.person
+                    if person not in acting:
+                        acting.append(person)
+                return acting
+        return []
+
+
+def _people(
+    organisation: Organisation, *duties: str, holders: HoldersOf = duty_holders_for
+) -> list[Person]:
     people: list[Person] = []
     for duty in duties:
-        for person in duty_holders_for(organisation, duty):
+        for person in holders(organisation, duty):
             if person not in people:
                 people.append(person)
     return people
 
 
-def responsible_for(deadline: Deadline) -> list[Person]:
+def responsible_for(deadline: Deadline, holders: HoldersOf = duty_holders_for) -> list[Person]:
     """Who must do the step: they get the reminders."""
     if deadline.incident_id is None:
         from incidentdesk.governance.deadlines import responsible
@@ -559,14 +603,16 @@ def responsible_for(deadline: Deadline) -> list[Person]:
     if deadline.step == TimescaleStep.DPO_REFERRAL:
         profile = organisation.effective_profile
         duties = list(profile.referral_recipients) if profile else []
-        return _people(organisation, *(duties or [Duty.DPO]))
+        return _people(organisation, *(duties or [Duty.DPO]), holders=holders)
     if deadline.step == TimescaleStep.ICO_DECISION:
         # The DPO takes part in the decision, so they hear of the clock too.
-        return _people(organisation, Duty.INCIDENT_MANAGER, Duty.DPO)
-    return _people(organisation, Duty.INCIDENT_MANAGER)
+        return _people(organisation, Duty.INCIDENT_MANAGER, Duty.DPO, holders=holders)
+    return _people(organisation, Duty.INCIDENT_MANAGER, holders=holders)
 
 
-def escalation_chain(deadline: Deadline) -> list[list[Person]]:
+def escalation_chain(
+    deadline: Deadline, holders: HoldersOf = duty_holders_for
+) -> list[list[Person]]:
     """The levels above the people responsible: investigator → incident manager → SIRO →
     chair of governors, each acted for by their deputy when absent. A level with nobody
     in it, or only people already told, is passed over."""
@@ -580,8 +626,8 @@ def escalation_chain(deadline: Deadline) -> list[list[Person]]:
     if deadline.step == ACTION_STEP and incident.investigator is not None:
         rungs.append([incident.investigator])
     for duty in (Duty.INCIDENT_MANAGER, Duty.SIRO, Duty.CHAIR_OF_GOVERNORS):
-        rungs.append(duty_holders_for(organisation, duty))
-    told = {p.pk for p in responsible_for(deadline)}
+        rungs.append(holders(organisation, duty))
+    told = {p.pk for p in responsible_for(deadline, holders)}
     chain: list[list[Person]] = []
     for rung in rungs:
         people = [p for p in rung if p.pk not in told]
@@ -615,6 +661,12 @@ def _send(
 
         notify_about(deadline, planned, people)
         return True
+    notify(people=people, **_notice(deadline, planned))
+    return True
+
+
+def _notice(deadline: Deadline, planned: Planned) -> dict[str, Any]:
+    """The in-app message, link and e-mail of an incident deadline's reminder or escalation."""
     incident = deadline.incident
     label = step_label(deadline.step)
     overdue = planned.kind == EventKind.ESCALATION
@@ -629,12 +681,11 @@ def _send(
         if overdue
         else f"Reminder: {label} for {incident.reference} is due {due_local:%d %b %H:%M}"
     )
-    notify(
-        people=people,
-        message=message,
-        link=link,
-        template="deadline_escalation" if overdue else "deadline_reminder",
-        context={
+    return {
+        "message": message,
+        "link": link,
+        "template": "deadline_escalation" if overdue else "deadline_reminder",
+        "context": {
             "incident": incident,
             "step_label": label,
             "due_at": deadline.due_at,
@@ -642,8 +693,7 @@ def _send(
             "link": link,
             "action": deadline.action,
         },
-    )
-    return True
+    }
 
 
 def _claim(deadline_id: int, now: datetime.datetime) -> bool:
@@ -655,7 +705,57 @@ def _claim(deadline_id: int, now: datetime.datetime) -> bool:
     )
 
 
+_RELATED = (
+    "incident__organisation__profile",
+    "incident__organisation__trust__profile",
+    "incident__investigator",
+    "action__owner",
+    "policy_document__owner",
+    "policy_document__organisation__trust",
+    "exception_request__organisation__trust",
+)
+# The columns the worker changes on a deadline.
+_WORKER_FIELDS = [
+    "next_reminder_at",
+    "claimed_until",
+    "reminder_level",
+    "escalation_level",
+    "last_escalated_at",
+]
+
+
+def _decide(
+    deadline: Deadline, now: datetime.datetime, holders: HoldersOf
+) -> list[tuple[Planned, list[Person]]]:
+    """What to send for a claimed deadline, and to whom; moves its levels and next time
+    (not saved). Reminders missed while no worker ran are superseded by the latest."""
+    sends: list[tuple[Planned, list[Person]]] = []
+    limit = MAX_ESCALATION_LEVELS
+    if deadline.is_open:
+        due = [p for p in _pending(deadline) if p.at <= now]
+        escalations = [p for p in due if p.kind == EventKind.ESCALATION]
+        if escalations:
+            chain = escalation_chain(deadline, holders)
+            # With nobody above, the overdue notice still goes to those responsible.
+            limit = max(1, len(chain))
+            for planned in escalations:
+                if planned.level > limit:
+                    break
+                people = chain[planned.level - 1] if chain else responsible_for(deadline, holders)
+                sends.append((planned, people))
+                deadline.escalation_level = planned.level
+                deadline.last_escalated_at = now
+        elif due:
+            planned = due[-1]
+            sends.append((planned, responsible_for(deadline, holders)))
+            deadline.reminder_level = planned.level
+    deadline.next_reminder_at = next_reminder(deadline, limit)
+    deadline.claimed_until = None
+    return sends
+
+
 def _process(deadline_id: int, now: datetime.datetime) -> int:
+    """One deadline in its own transaction: the careful path, for a batch that failed."""
     with transaction.atomic():
         # Claimed in the transaction that sends: a worker killed mid-row leaves neither a
         # claim nor half a reminder behind, so the next pass (its own or another worker's)
@@ -663,60 +763,141 @@ def _process(deadline_id: int, now: datetime.datetime) -> int:
         # lock, then finds the row no longer due (0 rows changed) and passes it over.
         if not _claim(deadline_id, now):
             return 0
-        deadline = Deadline.objects.select_related(
-            "incident__organisation__profile",
-            "incident__organisation__trust__profile",
-            "incident__investigator",
-            "action__owner",
-            "policy_document__owner",
-            "policy_document__organisation__trust",
-            "exception_request__organisation__trust",
-        ).get(pk=deadline_id)
+        deadline = Deadline.objects.select_related(*_RELATED).get(pk=deadline_id)
         sent = 0
-        limit = MAX_ESCALATION_LEVELS
-        fields = ["next_reminder_at", "claimed_until"]
-        if deadline.is_open:
-            due = [p for p in _pending(deadline) if p.at <= now]
-            escalations = [p for p in due if p.kind == EventKind.ESCALATION]
-            if escalations:
-                chain = escalation_chain(deadline)
-                # With nobody above, the overdue notice still goes to those responsible.
-                limit = max(1, len(chain))
-                for planned in escalations:
-                    if planned.level > limit:
-                        break
-                    people = chain[planned.level - 1] if chain else responsible_for(deadline)
-                    sent += _send(deadline, planned, people, now)
-                    deadline.escalation_level = planned.level
-                    deadline.last_escalated_at = now
-                fields += ["escalation_level", "last_escalated_at"]
-            elif due:
-                # Reminders missed while no worker ran are superseded by the latest.
-                planned = due[-1]
-                sent += _send(deadline, planned, responsible_for(deadline), now)
-                deadline.reminder_level = planned.level
-                fields.append("reminder_level")
-        deadline.next_reminder_at = next_reminder(deadline, limit)
-        deadline.claimed_until = None
-        deadline.save(update_fields=fields)
+        for planned, people in _decide(deadline, now, duty_holders_for):
+            sent += _send(deadline, planned, people, now)
+        deadline.save(update_fields=_WORKER_FIELDS)
     return sent
 
 
-def send_due_reminders(*, now: datetime.datetime | None = None, batch: int = BATCH) -> int:
-    """One pass of the worker: sends each due reminder or escalation exactly once.
+def _claim_many(ids: list[int], now: datetime.datetime) -> list[int]:
+    """Claims the due deadlines among `ids` with one conditional UPDATE; returns those it
+    got. Rows another worker holds, or has handled since `ids` were read, are passed over:
+    on PostgreSQL this UPDATE waits on that worker's row locks, then re-checks the
+    condition on the committed rows."""
+    table = Deadline._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET claimed_until = %s "  # noqa: S608 - table name from the model
+            f"WHERE id IN ({marks}) AND met_at IS NULL AND next_reminder_at <= %s "
+            "AND (claimed_until IS NULL OR claimed_until < %s) RETURNING id",
+            [adapt(now + CLAIM_FOR), *ids, adapt(now), adapt(now)],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
-    Reads only due rows (the partial index on `next_reminder_at`), at most `batch` of
-    them. Each is claimed with a conditional update in the transaction that sends its
-    reminder, so two workers never handle the same row at once, and a worker killed
-    mid-row leaves nothing half done: the row is simply due again. A claim left by a worker
-    that hung (or by a row that failed, to back off) expires after CLAIM_FOR, and the
-    unique event row stops any retry from sending twice. Returns how many were sent.
+
+def _process_batch(ids: list[int], now: datetime.datetime) -> int:
+    """Claims and handles a batch of due deadlines in one transaction.
+
+    The claim, the reminder records, the notices and e-mails and the deadlines' new next
+    times commit together or not at all: a worker killed mid-batch leaves no claim and no
+    half-sent reminder, and the rows are simply due again. Each reminder is sent once: the
+    rows are locked by the claim, reminders already on record (a worker that outlived its
+    claim) are skipped, and the records' unique constraint still stands behind that.
+    Queries per batch are a handful whatever its size."""
+    with transaction.atomic():
+        claimed = _claim_many(ids, now)
+        if not claimed:
+            return 0
+        deadlines = list(
+            Deadline.objects.select_related(*_RELATED).filter(pk__in=claimed).order_by("pk")
+        )
+        holders = _BatchHolders(d.incident.organisation for d in deadlines if d.incident_id)
+        on_record = set(
+            DeadlineEvent.objects.filter(deadline_id__in=claimed).values_list(
+                "deadline_id", "kind", "level"
+            )
+        )
+        events: list[DeadlineEvent] = []
+        notices: list[Notice] = []
+        governance: list[tuple[Deadline, Planned, list[Person]]] = []
+        for deadline in deadlines:
+            for planned, people in _decide(deadline, now, holders):
+                if (deadline.pk, planned.kind, planned.level) in on_record:
+                    continue
+                events.append(
+                    DeadlineEvent(
+                        deadline=deadline,
+                        kind=planned.kind,
+                        level=planned.level,
+                        sent_at=now,
+                        recipients=[p.email for p in people],
+                    )
+                )
+                if deadline.incident_id is None:
+                    governance.append((deadline, planned, people))
+                else:
+                    notices.append(Notice(people=people, **_notice(deadline, planned)))
+        DeadlineEvent.objects.bulk_create(events)
+        notify_many(notices)
+        if governance:
+            from incidentdesk.governance.deadlines import notify_about
+
+            for deadline, planned, people in governance:
+                notify_about(deadline, planned, people)
+        _save_worker_fields(deadlines)
+    return len(events)
+
+
+def _save_worker_fields(deadlines: list[Deadline]) -> None:
+    """Saves the worker's columns of each deadline with one executemany: bulk_update's
+    CASE over every row costs more than the rest of the batch on SQLite."""
+    adapt = connection.ops.adapt_datetimefield_value
+    table = Deadline._meta.db_table
+    sets = ", ".join(f"{name} = %s" for name in _WORKER_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {sets} WHERE id = %s",  # noqa: S608 - names from the model
+            [
+                (
+                    adapt(d.next_reminder_at),
+                    adapt(d.claimed_until),
+                    d.reminder_level,
+                    d.escalation_level,
+                    adapt(d.last_escalated_at),
+                    d.pk,
+                )
+                for d in deadlines
+            ],
+        )
+
+
+def send_due_reminders(*, now: datetime.datetime | None = None, batch: int = BATCH) -> int:
+    """One pass of the worker: sends every due reminder or escalation, each exactly once.
+
+    Reads the due rows `batch` at a time (the partial index on `next_reminder_at`; one
+    query when nothing is due) and handles each batch in one transaction
+    (`_process_batch`), until none is left. So two workers never handle the same row at
+    once, and a worker killed mid-batch leaves nothing half done. A batch that fails is
+    rolled back and its rows are tried one by one (`_process`); a row that fails there is
+    claimed outside a transaction, so it is retried after CLAIM_FOR rather than on every
+    pass. A claim left by a worker that hung expires after CLAIM_FOR, and the unique event
+    row stops any retry from sending twice. Returns how many were sent.
     """
     from .selectors import due_deadline_ids
 
     now = now or timezone.now()
     sent = 0
-    for deadline_id in due_deadline_ids(now=now, limit=batch):
+    seen: set[int] = set()
+    while True:
+        ids = [i for i in due_deadline_ids(now=now, limit=batch) if i not in seen]
+        if not ids:
+            break
+        seen.update(ids)
+        try:
+            sent += _process_batch(ids, now)
+        except Exception:
+            log.exception("a batch of %s deadlines failed; trying each on its own", len(ids))
+            sent += _process_each(ids, now)
+    return sent
+
+
+def _process_each(ids: list[int], now: datetime.datetime) -> int:
+    sent = 0
+    for deadline_id in ids:
         try:
             sent += _process(deadline_id, now)
         except Exception:

@@ -18,15 +18,17 @@ from . import selectors
 def due(request: HttpRequest) -> HttpResponse:
     person = request.user
     now = timezone.now()
-    yours = selectors.deadlines_for_person(person, now)  # type: ignore[arg-type]
-    tables = [("Yours", selectors.shown_deadlines(yours, now), "Nothing is due from you.")]
+    limit = selectors.DUE_LIST_LIMIT
+    yours, more = selectors.deadlines_for_person_page(person, now, limit=limit)  # type: ignore[arg-type]
+    tables = [("Yours", selectors.shown_deadlines(yours, now), "Nothing is due from you.", more)]
     if selectors.manages_anywhere(person):  # type: ignore[arg-type]
-        theirs = selectors.deadlines_for_manager(person, now)  # type: ignore[arg-type]
+        theirs, more = selectors.deadlines_for_manager_page(person, now, limit=limit)  # type: ignore[arg-type]
         tables.append(
             (
                 "Your organisation's",
                 selectors.shown_deadlines(theirs, now),
                 "Nothing is due in your organisation.",
+                more,
             )
         )
-    return render(request, "deadlines/due.html", {"tables": tables})
+    return render(request, "deadlines/due.html", {"tables": tables, "limit": limit})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,17 @@ class State(models.TextChoices):
 OPEN_STATES = frozenset(
     {State.REPORTED, State.TRIAGED, State.INVESTIGATING, State.OUTCOME_SUBMITTED}
 )
+
+# The order an incident goes through, for the register's "by state" sort (stored as
+# `Incident.state_order`, so a page of it is an index range, not a sort of every row).
+STATE_ORDER = {
+    State.REPORTED: 0,
+    State.TRIAGED: 1,
+    State.INVESTIGATING: 2,
+    State.OUTCOME_SUBMITTED: 3,
+    State.CLOSED: 4,
+    State.NOT_AN_INCIDENT: 5,
+}
 
 
 class Kind(models.TextChoices):
@@ -197,6 +210,11 @@ class Incident(models.Model):
     severity = models.SlugField(max_length=30, blank=True)
     # The level's rank, kept beside its key so the queue can sort by it without a join.
     severity_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The register's sort keys, kept in step by `save()` (and `fill_sort_columns` before a
+    # bulk insert): the state's place in STATE_ORDER, and the severity's rank with 0 for
+    # not classified yet (so "most severe first" puts those last without a NULL rule).
+    state_order = models.PositiveSmallIntegerField(default=0)
+    severity_order = models.PositiveSmallIntegerField(default=0)
     is_serious = models.BooleanField(default=False)
     severity_reason = models.TextField(blank=True)
     policies_breached = models.ManyToManyField(
@@ -232,7 +250,11 @@ class Incident(models.Model):
             models.Index(
                 fields=["organisation", "state", "reported_at"], name="incident_org_state"
             ),
-            models.Index(fields=["organisation", "reported_at"], name="incident_org_reported"),
+            # With the id, the register's newest and oldest first (ties by id) are read in
+            # order, one range per organisation.
+            models.Index(
+                fields=["organisation", "reported_at", "id"], name="incident_org_reported"
+            ),
             models.Index(fields=["reporter", "reported_at"], name="incident_reporter"),
             models.Index(fields=["investigator", "state"], name="incident_investigator"),
             models.Index(
@@ -252,10 +274,40 @@ class Incident(models.Model):
             # Newest first across many organisations (a trust of many schools): read in
             # order and stop at a page, rather than sort every row of every school.
             models.Index(fields=["reported_at"], name="incident_reported"),
+            # The register's other sorts, each an index range per organisation (the
+            # register reads a trust's schools one range each: oversight/register.py).
+            models.Index(
+                fields=["organisation", "severity_order", "reported_at", "id"],
+                name="incident_org_severity_order",
+            ),
+            models.Index(
+                fields=["organisation", "state_order", "-reported_at", "-id"],
+                name="incident_org_state_order",
+            ),
+            models.Index(fields=["organisation", "reference"], name="incident_org_reference"),
+            # The classification's filters used together (kind, severity, state): one
+            # range per organisation, in the newest-first order, counted in the index alone.
+            models.Index(
+                fields=["organisation", "kind", "severity", "state", "reported_at"],
+                name="incident_org_classified",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every save keeps the sort keys in step, also a save of some fields only.
+        self.fill_sort_columns()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"state", "severity_rank"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "state_order", "severity_order"}
+        super().save(*args, **kwargs)
+
+    def fill_sort_columns(self) -> None:
+        """Sets the register's sort keys from the state and severity rank."""
+        self.state_order = STATE_ORDER.get(self.state, len(STATE_ORDER))  # type: ignore[call-overload]
+        self.severity_order = self.severity_rank or 0
 
     @property
     def audit_label(self) -> str:

@@ -43,8 +43,12 @@ attachments (the rows stay, empty), each attachment's type, size and SHA-256. St
 linked in their role (classified by, investigator, decided by...) stay linked: they are
 the accountability record, and the audit log names them anyway.
 
-The audit log is not changed: it is append-only and hash-chained. One "incident.anonymised"
-event records how many of each thing were removed, never the removed text.
+The audit log: the incident's earlier events lose their `changes` and `details` (the free
+text they quoted) through `incidentdesk.audit.services.erase_personal_content`; who did
+what and when stays, and the hash chain still verifies, because it covers each event's
+content digest, which is kept (docs/decisions/0005-audit-checkpoints.md). One
+"incident.anonymised" event records how many of each thing were removed, never the
+removed text.
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from incidentdesk.audit.services import record_event
+from incidentdesk.audit.models import AuditEvent
+from incidentdesk.audit.services import erase_personal_content, record_event
 from incidentdesk.deadlines.worker import job
 from incidentdesk.organisations.models import Organisation, PolicyProfile
 
@@ -293,6 +298,11 @@ def anonymise_incident(incident: Incident, *, now: datetime.datetime) -> dict[st
 
         removed.update(_notifications(incident))
         _outcome_report(incident)
+        removed["audit_events"] = erase_personal_content(
+            events=AuditEvent.objects.filter(object_type="incident", object_id=str(incident.pk)),
+            reason="retention",
+            obj=incident,
+        )
 
         years = retention_years_for(incident.organisation)
         record_event(

@@ -60,7 +60,7 @@ def duties_held(person: Someone) -> frozenset[str]:
         return frozenset()
     cached = getattr(person, "_duties_held", None)
     if cached is None:
-        cached = frozenset(acting_duty_holders(person).values_list("duty", flat=True))  # type: ignore[arg-type]
+        cached = frozenset(duty for _, duty in acting_duties(person))
         person._duties_held = cached  # type: ignore[union-attr]
     return cached
 
@@ -72,14 +72,29 @@ def acts_for(person: Someone, organisation: Organisation, duty: str) -> bool:
     """
     if not is_signed_in(person):
         return False
-    organisation_ids = [organisation.pk]
-    if organisation.trust_id is not None:
-        organisation_ids.append(organisation.trust_id)
-    return (
-        acting_duty_holders(person)  # type: ignore[arg-type]  # signed in: a Person
-        .filter(organisation_id__in=organisation_ids, duty=duty)
-        .exists()
-    )
+    acting = acting_duties(person)
+    if (organisation.pk, duty) in acting:
+        return True
+    return organisation.trust_id is not None and (organisation.trust_id, duty) in acting
+
+
+def acting_duties(person: Someone) -> frozenset[tuple[int, str]]:
+    """(organisation id, duty) of every duty `person` acts in, one query a request.
+
+    Kept on the person object, as `duties_held`: one page asks `acts_for` of the same
+    `request.user` many times (may_view, may_manage, the ICO and outcome rules...).
+    """
+    if not is_signed_in(person):
+        return frozenset()
+    cached = getattr(person, "_acting_duties", None)
+    if cached is None:
+        cached = frozenset(
+            acting_duty_holders(person)  # type: ignore[arg-type]  # signed in: a Person
+            .order_by()
+            .values_list("organisation_id", "duty")
+        )
+        person._acting_duties = cached  # type: ignore[union-attr]
+    return cached
 
 
 def anonymous_recipient_duty(organisation: Organisation) -> str | None:
@@ -198,8 +213,17 @@ def may_reveal_reporter(person: Someone, incident: Incident) -> bool:
 
 
 def may_write_to_reporter(person: Someone, incident: Incident) -> bool:
-    """Whether `person` may send the reporter a message (an anonymous one reads it by receipt)."""
-    if not may_view(person, incident):
+    """Whether `person` may send the reporter a message (an anonymous one reads it by receipt).
+
+    Those who handle the incident: the incident manager, the investigator and, for an
+    anonymous report, the person the profile names to receive them. Oversight (DPO, SIRO,
+    governors) reads the conversation but does not take part in it.
+    """
+    handles = may_manage(person, incident) or may_investigate(person, incident)
+    receives = incident.mode == ReportingMode.ANONYMOUS and is_anonymous_recipient(
+        person, incident.organisation
+    )
+    if not (handles or receives):
         return False
     if incident.anonymised_at is not None:
         # The retention policy removed the conversation; it is not started again.

@@ -9,20 +9,33 @@ of the database, for lists (rules.py explains who sees what).
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from incidentdesk.organisations.models import Duty, SeverityLevel
+from incidentdesk.organisations.models import Duty, Organisation, Person, SeverityLevel
 from incidentdesk.reporting.models import Attachment, Message
 
 from . import rules
 from .models import OPEN_STATES, Incident, Involvement, ReportingMode, State
 
 QUEUE_PAGE_SIZE = 50
+QUEUE_COLUMNS = (
+    "reference",
+    "state",
+    "mode",
+    "reported_kind",
+    "reported_at",
+    "reported_out_of_hours",
+    "severity",
+    "severity_rank",
+    "organisation__name",
+)
 # A reference is `CODE-2026-0042`: anything much longer is not one, so it is refused
 # before it reaches the database.
 REFERENCE_MAX_LENGTH = Incident._meta.get_field("reference").max_length or 30
@@ -37,51 +50,65 @@ def incidents_visible_to(person: rules.Someone) -> QuerySet[Incident]:
     """
     if not rules.is_signed_in(person):
         return Incident.objects.none()
-    acting = rules.acting_duty_holders(person)  # type: ignore[arg-type]  # signed in
-    managed = acting.filter(duty=Duty.INCIDENT_MANAGER).values("organisation_id")
-    # The organisation's effective profile: its own, else its trust's (as
-    # Organisation.effective_profile), and the duty that profile sends anonymous reports to.
-    recipient_duty = Coalesce(
-        OuterRef("organisation__profile__anonymous_recipient"),
-        OuterRef("organisation__trust__profile__anonymous_recipient"),
-    )
-    receives_anonymous = acting.filter(duty=recipient_duty).filter(
-        Q(organisation_id=OuterRef("organisation_id"))
-        | Q(organisation_id=OuterRef("organisation__trust_id"))
-    )
-    out_of_hours_duty = Coalesce(
-        OuterRef("organisation__profile__out_of_hours_recipient"),
-        OuterRef("organisation__trust__profile__out_of_hours_recipient"),
-    )
-    alerted_out_of_hours = acting.filter(duty=out_of_hours_duty).filter(
-        Q(organisation_id=OuterRef("organisation_id"))
-        | Q(organisation_id=OuterRef("organisation__trust_id"))
-    )
-    overseen = acting.filter(duty__in=rules.OVERSIGHT_DUTIES).values("organisation_id")
-    involved = Involvement.objects.filter(person=person, incident_id=OuterRef("pk"))
-    return Incident.objects.filter(
-        Q(organisation_id__in=managed)
-        | Q(organisation__trust_id__in=managed)
-        | Q(investigator=person)
-        | Q(Exists(involved))
-        | Q(is_serious=True, organisation_id__in=overseen)
-        | Q(is_serious=True, organisation__trust_id__in=overseen)
-        | Q(Exists(receives_anonymous), mode=ReportingMode.ANONYMOUS)
-        | Q(Exists(alerted_out_of_hours), reported_out_of_hours=True)
-    )
+    return Incident.objects.filter(reduce(operator.or_, _visibility_terms(person)))
 
 
-def incident_for_user(*, person: rules.Someone, reference: str) -> Incident:
+def _visibility_terms(person: Person) -> list[Q]:
+    """`incidents_visible_to`'s reasons, one Q each: an incident is visible for any one."""
+    acting = rules.acting_duty_holders(person)
+
+    # Every term is "the incident's organisation is one of these" (or the incident's own
+    # column), each an index range on its own: the database answers the OR as a union of
+    # index lookups rather than testing every incident it holds.
+    def covered(duty: Q) -> QuerySet[Organisation]:
+        """The organisations where `person` acts for a duty matching `duty`, and the schools
+        of such trusts."""
+        held = acting.filter(duty).values("organisation_id")
+        return Organisation.objects.filter(Q(pk__in=held) | Q(trust_id__in=held)).values("pk")
+
+    def recipient_of(setting: str) -> QuerySet[Organisation]:
+        """The organisations whose effective profile (its own, else its trust's, as
+        Organisation.effective_profile) sends `setting`'s reports to a duty `person` acts
+        for there or in its trust."""
+        duty = Coalesce(f"profile__{setting}", f"trust__profile__{setting}")
+        held = acting.filter(duty=OuterRef("recipient")).filter(
+            Q(organisation_id=OuterRef("pk")) | Q(organisation_id=OuterRef("trust_id"))
+        )
+        return Organisation.objects.annotate(recipient=duty).filter(Exists(held)).values("pk")
+
+    involved = Involvement.objects.filter(person=person).values("incident_id")
+    return [
+        Q(organisation_id__in=covered(Q(duty=Duty.INCIDENT_MANAGER))),
+        Q(investigator=person),
+        Q(pk__in=involved),
+        Q(is_serious=True, organisation_id__in=covered(Q(duty__in=rules.OVERSIGHT_DUTIES))),
+        Q(mode=ReportingMode.ANONYMOUS, organisation_id__in=recipient_of("anonymous_recipient")),
+        Q(reported_out_of_hours=True, organisation_id__in=recipient_of("out_of_hours_recipient")),
+    ]
+
+
+# What the incident page shows of the people who handled it, in the incident's query.
+DETAIL_RELATED = ("investigator", "verified_by")
+
+
+def incident_for_user(
+    *, person: rules.Someone, reference: str, related: tuple[str, ...] = ()
+) -> Incident:
     """The incident with `reference` if `person` may view it; Http404 otherwise.
 
     The organisation, its trust and their profiles come with it, so finding whose profile
-    applies costs no query. The reporter does not: pages must ask
-    `rules.may_see_reporter_identity` before they touch `incident.reporter`.
+    applies costs no query; `related` names more to join (never "reporter"). The reporter
+    does not: pages must ask `rules.may_see_reporter_identity` before they touch
+    `incident.reporter`.
     """
     if not reference or len(reference) > REFERENCE_MAX_LENGTH:
         raise Http404
+    if "reporter" in related:
+        raise ValueError("The reporter is read only after rules.may_see_reporter_identity.")
     incident = (
-        Incident.objects.select_related("organisation__profile", "organisation__trust__profile")
+        Incident.objects.select_related(
+            "organisation__profile", "organisation__trust__profile", *related
+        )
         .filter(reference=reference)
         .first()
     )
@@ -104,6 +131,63 @@ def attachment_for_user(*, person: rules.Someone, reference: str, attachment_id:
     return attachment
 
 
+def _queue_terms(person: Person) -> list[Q]:
+    """`incidents_visible_to`'s reasons for the queue, with the organisations worked out
+    here (one small query) so each reason is an index range over its own organisations.
+
+    An organisation the person manages needs no other reason: its incidents are left out
+    of the others, so the database does not read them again to test their mode or hours.
+    `rules.may_view` decides the same (tests/incidents/test_rules.py).
+    """
+    acting = rules.acting_duties(person)
+    ids = {organisation_id for organisation_id, _ in acting}
+    organisations = (
+        Organisation.objects.filter(Q(pk__in=ids) | Q(trust_id__in=ids))
+        .select_related("profile", "trust__profile")
+        .only(
+            "trust_id",
+            "profile__anonymous_recipient",
+            "profile__out_of_hours_recipient",
+            "trust__profile__anonymous_recipient",
+            "trust__profile__out_of_hours_recipient",
+        )
+        if ids
+        else []
+    )
+
+    def acts(organisation: Organisation, duty: str | None) -> bool:
+        # As rules.acts_for: in the organisation, or in the trust it belongs to.
+        return bool(duty) and (
+            (organisation.pk, duty) in acting or (organisation.trust_id, duty) in acting
+        )
+
+    managed, overseen, anonymous, out_of_hours = set(), set(), set(), set()
+    for organisation in organisations:
+        if acts(organisation, Duty.INCIDENT_MANAGER):
+            managed.add(organisation.pk)
+            continue
+        profile = organisation.effective_profile
+        if any(acts(organisation, duty) for duty in rules.OVERSIGHT_DUTIES):
+            overseen.add(organisation.pk)
+        if profile is not None and acts(organisation, profile.anonymous_recipient):
+            anonymous.add(organisation.pk)
+        if profile is not None and acts(organisation, profile.out_of_hours_recipient):
+            out_of_hours.add(organisation.pk)
+    terms = [
+        Q(investigator=person),
+        Q(pk__in=Involvement.objects.filter(person=person).values("incident_id")),
+    ]
+    if managed:
+        terms.append(Q(organisation_id__in=sorted(managed)))
+    if overseen:
+        terms.append(Q(is_serious=True, organisation_id__in=sorted(overseen)))
+    if anonymous:
+        terms.append(Q(mode=ReportingMode.ANONYMOUS, organisation_id__in=sorted(anonymous)))
+    if out_of_hours:
+        terms.append(Q(reported_out_of_hours=True, organisation_id__in=sorted(out_of_hours)))
+    return terms
+
+
 @dataclass(frozen=True)
 class QueuePage:
     page: Page
@@ -117,35 +201,70 @@ def queue_for(person: rules.Someone, *, page_number: str | int | None) -> QueueP
 
     Oldest first within a severity because the queue is the work to do: the report waiting
     longest is the one whose deadline comes first. Closed incidents belong in the
-    register, not here. Three queries whatever the number of incidents: the count, the
-    page (with the organisation, for its name, and each incident's severity name from its
-    profile's scheme, as `severity_name`), and whether more than one organisation's
-    incidents are in the queue (then the page names each one's organisation).
+    register, not here. Four queries whatever the number of incidents (one when there are
+    none): the count, the page's ids, the page's rows (with the organisation, for its
+    name, and each incident's severity name from its profile's scheme, as
+    `severity_name`), and whether more than one organisation's incidents are in the queue
+    (then the page names each one's organisation).
+
+    The count and the ids are asked of the incidents table alone, so the database finds
+    them through its indexes (`incidents_visible_to`); only the 50 rows shown are joined.
     """
-    visible = incidents_visible_to(person).filter(state__in=OPEN_STATES)
+    if not rules.is_signed_in(person):
+        ordered_ids: QuerySet = Incident.objects.none().values_list("pk")
+    else:
+        # One SELECT per reason to see an incident, each answered from an index alone, and
+        # their UNION sorted: the OR of the reasons would make the database read every
+        # candidate row of the table for its sort keys.
+        branches = [
+            Incident.objects.filter(term, state__in=OPEN_STATES)
+            .annotate(is_new=Case(When(state=State.REPORTED, then=Value(0)), default=Value(1)))
+            .order_by()
+            .values_list("pk", "is_new", "severity_rank", "reported_at")
+            for term in _queue_terms(person)  # type: ignore[arg-type]  # signed in
+        ]
+        ordered_ids = (
+            branches[0]
+            .union(*branches[1:])
+            .order_by("is_new", F("severity_rank").desc(nulls_last=True), "reported_at", "pk")
+        )
+    paginator = Paginator(ordered_ids, QUEUE_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    ids = [row[0] for row in page.object_list]
+    if not ids:
+        return QueuePage(page=page, incidents=[], several_organisations=False)
     # The level's name in the incident's own profile (a school's, else its trust's),
     # asked in the page's query so the severity tag costs no query per row.
-    severity_name = SeverityLevel.objects.filter(
-        key=OuterRef("severity"),
-        profile_id=Coalesce(
-            OuterRef("organisation__profile_id"), OuterRef("organisation__trust__profile_id")
-        ),
-    ).values("name")[:1]
-    ordered = (
-        visible.select_related("organisation")
-        .annotate(severity_name=Subquery(severity_name))
-        .alias(
-            is_new=Case(When(state=State.REPORTED, then=Value(0)), default=Value(1)),
+    severity_name = (
+        SeverityLevel.objects.filter(
+            key=OuterRef("severity"),
+            profile_id=Coalesce(
+                OuterRef("organisation__profile_id"), OuterRef("organisation__trust__profile_id")
+            ),
         )
-        .order_by("is_new", F("severity_rank").desc(nulls_last=True), "reported_at", "pk")
+        .order_by()
+        .values("name")[:1]
     )
-    paginator = Paginator(ordered, QUEUE_PAGE_SIZE)
-    page = paginator.get_page(page_number)
-    organisations = visible.order_by().values("organisation_id").distinct()[:2]
+    rows = (
+        Incident.objects.filter(pk__in=ids)
+        .select_related("organisation")
+        # The columns the queue shows, not the report's free text.
+        .only(*QUEUE_COLUMNS)
+        .annotate(severity_name=Subquery(severity_name))
+        .order_by()
+    )
+    by_id = {incident.pk: incident for incident in rows}
+    # Whether more than one organisation's incidents are in the queue: asked of the page's
+    # own rows first, which answers it without a query whenever the page mixes them.
+    several = len({incident.organisation_id for incident in by_id.values()}) > 1
+    if not several and paginator.num_pages > 1:
+        visible = incidents_visible_to(person).filter(state__in=OPEN_STATES)
+        shown = next(iter(by_id.values())).organisation_id
+        several = visible.exclude(organisation_id=shown).exists()
     return QueuePage(
         page=page,
-        incidents=list(page.object_list),
-        several_organisations=len(organisations) > 1,
+        incidents=[by_id[pk] for pk in ids],
+        several_organisations=several,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidentdesk.deadlines.selectors import open_deadlines_for, shown_deadlines
 from incidentdesk.organisations.models import InformationPolicy, Person, SeverityLevel
+from incidentdesk.regulator.selectors import ico_countdown_among
 from incidentdesk.reporting.services import ask_reporter
 
 from . import disclosures, enisa, rules, selectors, services, states, timeline
@@ -74,7 +76,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """Everything the reporter gave, their files, and the messages with them."""
     person: Person = request.user  # type: ignore[assignment]
-    incident = selectors.incident_for_user(person=person, reference=reference)
+    incident = selectors.incident_for_user(
+        person=person, reference=reference, related=selectors.DETAIL_RELATED
+    )
     return _render_detail(request, incident)
 
 
@@ -167,6 +171,11 @@ def _render_detail(
             error_links += [
                 (bound[name].auto_id, errors[0]) for name, errors in bound.errors.items()
             ]
+    now = timezone.now()
+    # One query for the incident's open deadlines: the deadlines card and the ICO
+    # countdown (the ICO decision is one of them) both come from it.
+    open_deadlines = open_deadlines_for(incident)
+    countdown = ico_countdown_among(person, incident, open_deadlines, now)
     context: dict[str, Any] = {
         "incident": incident,
         "answers": report_answers(incident),
@@ -186,7 +195,8 @@ def _render_detail(
         "errors": {name: errors[0] for name, errors in form.errors.items()},
         "error_links": error_links,
         "handling": handling,
-        "deadlines": shown_deadlines(open_deadlines_for(incident), timezone.now()),
+        "deadlines": shown_deadlines(open_deadlines, now),
+        "ico_countdowns": [countdown] if countdown else [],
         "subnav": incident_pages(incident, "overview", request.user),
     }
     return render(request, "incidents/incident_detail.html", context)
@@ -239,17 +249,23 @@ class Handling:
 
 def _levels(incident: Incident) -> list[SeverityLevel]:
     profile = incident.organisation.effective_profile
-    return list(profile.severities.all()) if profile else []
+    # By rank alone: the model's ordering starts with the profile, a join for nothing.
+    return list(profile.severities.order_by("rank")) if profile else []
 
 
 def _investigation_url(incident: Incident) -> str:
     """The investigation workspace's address, once the investigations app serves it."""
-    url = f"/incidents/{incident.reference}/investigation/"
+    return f"/incidents/{incident.reference}/investigation/" if _investigation_served() else ""
+
+
+@cache
+def _investigation_served() -> bool:
+    # The URL patterns do not change while the process runs: asked once, not per page.
     try:
-        resolve(url)
+        resolve("/incidents/X-2026-0001/investigation/")
     except Resolver404:
-        return ""
-    return url
+        return False
+    return True
 
 
 def _candidates(incident: Incident, manager: Person) -> list[tuple[int, str]]:
@@ -285,9 +301,20 @@ def _handling(
     transition_forms: dict[str, TransitionForm],
 ) -> Handling:
     may_manage = rules.may_manage(person, incident)
-    levels = {level.key: level for level in _levels(incident)}
-    history = list(incident.classifications.select_related("classified_by"))
-    involvements = list(incident.involvements.select_related("person"))
+    # Classifying sets classified_at and nothing clears it: before then there is no
+    # history, no level and no policy breached to ask the database for.
+    classified = incident.classified_at is not None or bool(incident.severity)
+    levels = {level.key: level for level in _levels(incident)} if classified else {}
+    # Ordered by their own columns: the models' default orderings go through the incident
+    # (and a level's through its profile), a join that changes nothing here.
+    history = (
+        list(
+            incident.classifications.select_related("classified_by").order_by("classified_at", "pk")
+        )
+        if classified
+        else []
+    )
+    involvements = list(incident.involvements.select_related("person").order_by("created_at", "pk"))
     referrals = [i for i in involvements if i.role == InvolvementRole.REFERRAL]
     actions = []
     # An anonymised incident (incidents/retention.py) cannot be reopened: offer nothing.
@@ -315,7 +342,13 @@ def _handling(
             (c, levels[c.severity].name if c.severity in levels else c.severity)
             for c in reversed(history)
         ],
-        policies_breached=[p.name for p in incident.policies_breached.all()],
+        policies_breached=(
+            list(
+                incident.policies_breached.order_by("order", "name").values_list("name", flat=True)
+            )
+            if classified
+            else []
+        ),
         involvements=involvements,
         referrals=referrals,
         my_referral=next((i for i in referrals if i.person_id == person.pk), None),

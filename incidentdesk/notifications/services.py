@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,22 +24,69 @@ CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
-def email_queue(*, to: str, template: str, context: dict[str, Any]) -> OutgoingEmail:
-    """Stores an e-mail rendered from `notifications/email/<template>-{subject,body.txt,body.html}`.
-
-    It is sent by the worker, so it leaves only if the caller's transaction commits.
-    """
+def _email(*, to: str, template: str, context: dict[str, Any]) -> OutgoingEmail:
+    """An unsaved e-mail rendered from the `notifications/email/<template>-…` files."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(
         render_to_string(f"notifications/email/{template}-subject.txt", context).split()
     )
-    return OutgoingEmail.objects.create(
+    return OutgoingEmail(
         to=to,
         subject=subject[:300],
         body_text=render_to_string(f"notifications/email/{template}-body.txt", context),
         body_html=render_to_string(f"notifications/email/{template}-body.html", context),
         template=template,
     )
+
+
+def email_queue(*, to: str, template: str, context: dict[str, Any]) -> OutgoingEmail:
+    """Stores an e-mail rendered from `notifications/email/<template>-{subject,body.txt,body.html}`.
+
+    It is sent by the worker, so it leaves only if the caller's transaction commits.
+    """
+    email = _email(to=to, template=template, context=context)
+    email.save()
+    return email
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What one `notify` call says, to whom; `notify_many` stores several in one go."""
+
+    people: Iterable[Person]
+    message: str
+    link: str = ""
+    template: str | None = None
+    context: dict[str, Any] | None = None
+
+
+def notify_many(notices: Iterable[Notice]) -> int:
+    """`notify` for each notice, with every notice and e-mail stored in two inserts
+    whatever the number of people: a report tells several at once."""
+    notes: list[Notification] = []
+    emails: list[OutgoingEmail] = []
+    for notice in notices:
+        seen: set[int] = set()
+        for person in notice.people:
+            if person.pk in seen:
+                continue
+            seen.add(person.pk)
+            notes.append(
+                Notification(person=person, message=notice.message[:500], link=notice.link)
+            )
+            if notice.template:
+                emails.append(
+                    _email(
+                        to=person.email,
+                        template=notice.template,
+                        context={**(notice.context or {}), "person": person},
+                    )
+                )
+    if notes:
+        Notification.objects.bulk_create(notes)
+    if emails:
+        OutgoingEmail.objects.bulk_create(emails)
+    return len(notes)
 
 
 def notify(
@@ -50,19 +98,7 @@ def notify(
     context: dict[str, Any] | None = None,
 ) -> int:
     """Tells each person in the app and, when `template` is given, by e-mail."""
-    count = 0
-    seen: set[int] = set()
-    for person in people:
-        if person.pk in seen:
-            continue
-        seen.add(person.pk)
-        Notification.objects.create(person=person, message=message[:500], link=link)
-        if template:
-            email_queue(
-                to=person.email, template=template, context={**(context or {}), "person": person}
-            )
-        count += 1
-    return count
+    return notify_many([Notice(people, message, link, template, context)])
 
 
 def _unclaimed(now: datetime.datetime) -> Q:

@@ -29,11 +29,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -41,12 +41,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from incidentdesk.deadlines.models import Deadline
 from incidentdesk.incidents import rules as incident_rules
-from incidentdesk.incidents.models import Incident, State
+from incidentdesk.incidents.models import Incident
 from incidentdesk.incidents.selectors import incidents_visible_to
 from incidentdesk.organisations.models import (
     Duty,
@@ -89,24 +90,16 @@ PAGE_COLUMNS = (
     "category",
     "severity",
     "severity_rank",
+    "severity_order",
+    "state_order",
     "is_serious",
     "mode",
-)
-
-# The order an incident goes through, for sorting by state.
-STATE_ORDER = (
-    State.REPORTED,
-    State.TRIAGED,
-    State.INVESTIGATING,
-    State.OUTCOME_SUBMITTED,
-    State.CLOSED,
-    State.NOT_AN_INCIDENT,
 )
 
 
 @dataclass(frozen=True)
 class SortKey:
-    name: str  # a field, or an alias made in `_with_sort_aliases`
+    name: str  # a field of Incident
     descending: bool
     kind: str  # how its value is written in a cursor: "datetime", "int" or "str"
 
@@ -123,7 +116,7 @@ SORTS: dict[str, tuple[str, tuple[SortKey, ...]]] = {
     "severity": (
         "Most severe first",
         (
-            SortKey("severity_order", True, "int"),
+            SortKey("severity_order", True, "int"),  # 0 for not classified: last
             SortKey("reported_at", True, "datetime"),
             SortKey("pk", True, "int"),
         ),
@@ -218,32 +211,35 @@ class RegisterPage:
 def register_scope(person: incident_rules.Someone) -> RegisterScope:
     """The organisations the person's register covers, with its filters' choices.
 
-    Three queries: the organisations (where the person acts for a register duty, and a
-    trust's schools), the information policies of their profiles, and their severity
-    levels. An organisation's profile is its own, else its trust's.
+    Three small queries: the organisations (where the person acts for a register duty,
+    and a trust's schools), the information policies of their profiles, and their
+    severity levels. An organisation's profile is its own, else its trust's. The
+    person's duties come from `acting_duties`, asked once a request and shared with the
+    menu and the page's rule.
     """
     if not incident_rules.is_signed_in(person):
         return RegisterScope(organisations=[], policies=[], severities=[])
-    held = (
-        incident_rules.acting_duty_holders(person)  # type: ignore[arg-type]  # signed in
-        .filter(duty__in=REGISTER_DUTIES)
-        .values("organisation_id")
-    )
-    managed = held.filter(duty=Duty.INCIDENT_MANAGER)
+    acting = incident_rules.acting_duties(person)
+    held = {pk for pk, duty in acting if duty in REGISTER_DUTIES}
+    managed = {pk for pk, duty in acting if duty == Duty.INCIDENT_MANAGER}
+    if not held:
+        return RegisterScope(organisations=[], policies=[], severities=[])
     organisations = list(
         Organisation.objects.filter(Q(pk__in=held) | Q(trust_id__in=held))
-        .annotate(
-            effective_profile_id=Coalesce("profile_id", "trust__profile_id"),
-            # Managed here or through its trust: every incident of it is the person's to see.
-            managed=Q(pk__in=managed) | Q(trust_id__in=managed),
-        )
+        .only("pk", "name", "slug", "trust_id", "profile_id")
+        .annotate(effective_profile_id=Coalesce("profile_id", "trust__profile_id"))
         .order_by("name", "pk")
     )
+    for organisation in organisations:
+        # Managed here or through its trust: every incident of it is the person's to see.
+        organisation.managed = organisation.pk in managed or organisation.trust_id in managed  # type: ignore[attr-defined]
     profile_ids = {o.effective_profile_id for o in organisations} - {None}  # type: ignore[attr-defined]
     if not profile_ids:
         return RegisterScope(organisations=organisations, policies=[], severities=[])
     policies = list(
-        InformationPolicy.objects.filter(profile_id__in=profile_ids).order_by("order", "name", "pk")
+        InformationPolicy.objects.filter(profile_id__in=profile_ids)
+        .only("pk", "name", "profile_id")
+        .order_by("order", "name", "pk")
     )
     severities: dict[str, str] = {}
     for key, name in (
@@ -321,29 +317,11 @@ def register_rows(
     return rows
 
 
-ALIASED_SORTS = ("severity", "state")
-
-
-def _with_sort_aliases(rows: QuerySet[Incident]) -> QuerySet[Incident]:
-    state_order = Case(
-        *(When(state=state, then=Value(n)) for n, state in enumerate(STATE_ORDER)),
-        default=Value(len(STATE_ORDER)),
-        output_field=IntegerField(),
-    )
-    # Unclassified incidents last when the most severe come first.
-    return rows.annotate(
-        severity_order=Coalesce("severity_rank", Value(0), output_field=IntegerField()),
-        state_order=state_order,
-    )
-
-
 def sorted_rows(
     rows: QuerySet[Incident], sort: str, *, reverse: bool = False
 ) -> QuerySet[Incident]:
     """`rows` in the order of `sort` (backwards when `reverse`, to page back)."""
     keys = SORTS[sort][1]
-    if sort in ALIASED_SORTS:
-        rows = _with_sort_aliases(rows)
     ordering = [
         F(key.name).asc() if key.descending == reverse else F(key.name).desc() for key in keys
     ]
@@ -427,24 +405,106 @@ def capped_count(rows: QuerySet[Incident]) -> int:
     return rows.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
-def page_query(
-    rows: QuerySet[Incident], sort: str, *, after: str | None = None, before: str | None = None
-) -> QuerySet[Incident]:
-    """`rows` from the cursor's row on, in the sort's order (backwards for `before`), with
-    each row's organisation, severity name and whether it is overdue. BadCursor for a
-    cursor the register did not give."""
-    reverse = before is not None
+# An organisation id no organisation has (ids start at 1), replaced in `page_ids`.
+_ORGANISATION_MARKER = -7_070_707
+
+
+def _column(key: SortKey) -> str:
+    return "id" if key.name == "pk" else key.name
+
+
+def page_ids(
+    rows: QuerySet[Incident],
+    sort: str,
+    organisation_ids: Sequence[int],
+    *,
+    beyond: Q | None = None,
+    reverse: bool = False,
+    limit: int = PAGE_SIZE + 1,
+) -> QuerySet[Incident] | RawSQL:
+    """The ids of the page's rows, as a subquery for `pk__in` (read through indexes only).
+
+    Neither SQLite nor PostgreSQL merges the ordered index ranges of several
+    organisations: asked for `organisation_id IN (...)` in a sort, they read every row of
+    every school and sort them. So for a trust, each organisation's first `limit` rows are
+    read on their own (one index range each, stopping at `limit`), and only those few
+    are merged: a page costs what the number of schools makes it, not the table.
+    """
     page_rows = sorted_rows(rows, sort, reverse=reverse)
-    cursor = before if reverse else after
-    if cursor is not None:
-        values = decode_cursor(sort, cursor)
-        page_rows = page_rows.filter(_beyond(SORTS[sort][1], values, reverse=reverse))
-    # Only the columns a row shows: an incident has some fifty, with long text and JSON.
-    return (
-        page_rows.select_related("organisation")
-        .only(*PAGE_COLUMNS)
-        .annotate(severity_name=severity_names(), is_overdue=Exists(overdue_deadlines()))
+    if beyond is not None:
+        page_rows = page_rows.filter(beyond)
+    if len(organisation_ids) <= 1:
+        return page_rows.values("pk")[:limit]
+    keys = SORTS[sort][1]
+    columns = [_column(key) for key in keys]
+    if "id" not in columns:
+        columns.append("id")
+    order = ", ".join(
+        f"o.{_column(key)} {'ASC' if key.descending == reverse else 'DESC'}" for key in keys
     )
+    if connection.vendor == "postgresql":
+        # One subquery, planned once, run for each organisation (LATERAL).
+        one = page_rows.filter(organisation_id=RawSQL("register_org.id", ())).values_list(*columns)
+        sql, params = one[:limit].query.sql_with_params()
+        merged = (
+            "SELECT o.id FROM unnest(%s::bigint[]) AS register_org(id) "  # noqa: S608
+            f"CROSS JOIN LATERAL ({sql}) AS o ORDER BY {order} LIMIT {int(limit)}"
+        )
+        return RawSQL(merged, (list(organisation_ids), *params))  # noqa: S611
+    # SQLite has no LATERAL: the same query for each organisation, joined by UNION ALL.
+    # It is made once, with a marker where the organisation's id goes.
+    one = page_rows.filter(organisation_id=_ORGANISATION_MARKER).values_list(*columns)[:limit]
+    sql, one_params = one.query.sql_with_params()
+    at = [n for n, value in enumerate(one_params) if value == _ORGANISATION_MARKER]
+    parts, params = [], []
+    for n, organisation_id in enumerate(organisation_ids):
+        parts.append(f"SELECT * FROM ({sql}) AS o{n}")  # noqa: S608 - Django's own SQL
+        params.extend(organisation_id if i in at else value for i, value in enumerate(one_params))
+    # Every value is a parameter; the names come from SORTS, the limit is a number.
+    merged = (
+        f"SELECT o.id FROM ({' UNION ALL '.join(parts)}) AS o "  # noqa: S608
+        f"ORDER BY {order} LIMIT {int(limit)}"
+    )
+    return RawSQL(merged, params)  # noqa: S611
+
+
+def page_query(
+    rows: QuerySet[Incident],
+    sort: str,
+    organisation_ids: Sequence[int],
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = PAGE_SIZE + 1,
+) -> QuerySet[Incident]:
+    """`limit` rows from the cursor's row on, in the sort's order (backwards for
+    `before`), with each row's organisation, severity name and whether it is overdue.
+    One query: the ids come from `page_ids` as a subquery, so the severity names and
+    deadlines are looked up for the page's rows only. BadCursor for a cursor the
+    register did not give."""
+    reverse = before is not None
+    cursor = before if reverse else after
+    beyond = None
+    if cursor is not None:
+        beyond = _beyond(SORTS[sort][1], decode_cursor(sort, cursor), reverse=reverse)
+    ids = page_ids(rows, sort, organisation_ids, beyond=beyond, reverse=reverse, limit=limit)
+    # Only the columns a row shows: an incident has some fifty, with long text and JSON.
+    return sorted_rows(
+        Incident.objects.filter(pk__in=ids)
+        .select_related("organisation")
+        .only(*PAGE_COLUMNS)
+        .annotate(severity_name=severity_names(), is_overdue=Exists(overdue_deadlines())),
+        sort,
+        reverse=reverse,
+    )
+
+
+def page_organisations(scope: RegisterScope, filters: RegisterFilters) -> list[int]:
+    """The organisations a page's rows may come from: the scope's, or those chosen."""
+    if filters.organisations:
+        chosen = set(filters.organisations)
+        return [pk for pk in scope.organisation_ids if pk in chosen]
+    return scope.organisation_ids
 
 
 def register_page(
@@ -466,7 +526,16 @@ def register_page(
     rows = register_rows(person, scope, filters)
     reverse = before is not None
     # One more than a page tells whether there is another, without counting.
-    found = list(page_query(rows, filters.sort, after=after, before=before)[: size + 1])
+    found = list(
+        page_query(
+            rows,
+            filters.sort,
+            page_organisations(scope, filters),
+            after=after,
+            before=before,
+            limit=size + 1,
+        )
+    )
     more = len(found) > size
     found = found[:size]
     if reverse:

@@ -106,6 +106,8 @@ def register(request: HttpRequest) -> HttpResponse:
         "cursor_problem": cursor_problem,
         "filters_query": filters_query,
         "sort_links": sort_links,
+        "sort_label": SORTS[sort_in_use][0] if sort_in_use else "",
+        "several_organisations": len(scope.organisations) > 1,
         "count_cap": COUNT_CAP,
         "searched": SEARCHED_IN_WORDS,
         "chosen": _chosen(request),

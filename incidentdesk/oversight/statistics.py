@@ -540,8 +540,26 @@ def _overdue_actions(organisation_ids: Iterable[int]):
 
 
 def overdue_actions_count(organisation_ids: Iterable[int]) -> int:
-    """Actions past their due date and not done: one indexed count."""
-    return _overdue_actions(organisation_ids).count()
+    """Actions past their due date and not done: one count over an index range.
+
+    Counted on the actions' deadlines, which `deadlines.services.schedule_for_incident`
+    keeps in step with each action (open while it is not done, due at the end of its
+    due day) and which carry their organisation: a range of the (organisation, step,
+    due time) index of open deadlines, not a join through every incident the
+    organisation ever had. Due before today began is due on a day before today.
+    """
+    from incidentdesk.deadlines.calendar import local_zone
+    from incidentdesk.deadlines.models import ACTION_STEP, Deadline
+
+    today = timezone.localdate()
+    midnight = datetime.datetime(today.year, today.month, today.day, tzinfo=local_zone())
+    return Deadline.objects.filter(
+        organisation_id__in=list(organisation_ids),
+        step=ACTION_STEP,
+        met_at__isnull=True,
+        withdrawn_at__isnull=True,
+        due_at__lt=midnight,
+    ).count()
 
 
 def overdue_actions_for_report(organisation_ids: Iterable[int], limit: int = 50) -> list[dict]:

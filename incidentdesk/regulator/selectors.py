@@ -7,14 +7,14 @@ import math
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from incidentdesk.deadlines.calendar import local_zone
 from incidentdesk.deadlines.models import Deadline
 from incidentdesk.incidents import rules as incident_rules
 from incidentdesk.incidents.models import Incident
 from incidentdesk.incidents.selectors import incident_for_user, incidents_visible_to
-from incidentdesk.organisations.models import Duty, TimescaleStep
+from incidentdesk.organisations.models import Duty, Organisation, TimescaleStep
 
 from . import rules
 from .models import DataSubjectDecision, IcoAssessment, IcoSubmission, PeopleTold
@@ -166,29 +166,75 @@ def ico_countdown_for(
     return _countdown(deadline, now)
 
 
-def ico_countdowns_for(
-    person: incident_rules.Someone, now: datetime.datetime
-) -> list[IcoCountdown]:
-    """Every incident whose ICO decision `person` may see and is still to be made, the
-    soonest due first, for the home page: one query however many incidents there are.
+def ico_countdown_among(
+    person: incident_rules.Someone,
+    incident: Incident,
+    open_deadlines: list[Deadline],
+    now: datetime.datetime,
+) -> IcoCountdown | None:
+    """As `ico_countdown_for`, from the incident's open deadlines the page has already read
+    (`deadlines.selectors.open_deadlines_for`): no query of its own."""
+    if not rules.may_see_ico(person, incident):
+        return None
+    deadline = next(
+        (
+            d
+            for d in open_deadlines
+            if d.step == TimescaleStep.ICO_DECISION
+            and d.action_id is None
+            and d.met_at is None
+            and d.withdrawn_at is None
+        ),
+        None,
+    )
+    if deadline is None:
+        return None
+    deadline.incident = incident
+    return _countdown(deadline, now)
 
-    `rules.may_see_ico` in SQL: the incidents the person may view, of the organisations
-    (or trusts) where they act as incident manager or DPO.
+
+# The home page lists the soonest due (the most overdue first); the rest are on the
+# incidents' pages and "Due and overdue". A bounded list: one index range scan.
+HOME_COUNTDOWNS = 10
+
+
+def ico_countdowns_for(
+    person: incident_rules.Someone, now: datetime.datetime, *, limit: int = HOME_COUNTDOWNS
+) -> list[IcoCountdown]:
+    """The incidents whose ICO decision `person` may see and is still to be made, the
+    soonest due first, at most `limit`, for the home page: one query however many
+    incidents there are, none for someone who is no incident manager or DPO.
+
+    `rules.may_see_ico` in SQL: the incident manager of the organisation (or its trust)
+    sees each; the DPO those of the organisation (or trust) they may also view. The open
+    deadlines are found by their organisation (the deadline_org_step_open_due index),
+    never by a scan of the incidents.
     """
     if not incident_rules.is_signed_in(person):
         return []
-    acting = (
-        incident_rules.acting_duty_holders(person)  # type: ignore[arg-type]  # signed in
-        .filter(duty__in=[Duty.INCIDENT_MANAGER, Duty.DPO])
-        .values("organisation_id")
-    )
-    incidents = incidents_visible_to(person).filter(
-        Q(organisation_id__in=acting) | Q(organisation__trust_id__in=acting)
-    )
+    acting = incident_rules.acting_duties(person)
+    managed = [org for org, duty in acting if duty == Duty.INCIDENT_MANAGER]
+    advised = [org for org, duty in acting if duty == Duty.DPO]
+    if not managed and not advised:
+        return []
+
+    def covered(ids: list[int]) -> QuerySet[Organisation]:
+        # The organisations themselves, and a trust's schools.
+        return Organisation.objects.filter(Q(pk__in=ids) | Q(trust_id__in=ids)).values("pk")
+
+    # Not `_open_ico_deadlines()`: its "action_id IS NULL" leads SQLite to the action
+    # index (every incident deadline has none); an ICO decision is never an action's.
+    deadlines = Deadline.objects.filter(
+        step=TimescaleStep.ICO_DECISION, met_at__isnull=True, withdrawn_at__isnull=True
+    ).filter(organisation_id__in=covered(managed + advised))
+    if set(advised) - set(managed):
+        # A DPO sees the countdown of the incidents they may view: `incidents_visible_to`,
+        # asked only of the candidate rows (and only built for a DPO: it is costly to build).
+        visible = incidents_visible_to(person).filter(pk=OuterRef("incident_id"))
+        deadlines = deadlines.filter(Q(organisation_id__in=covered(managed)) | Q(Exists(visible)))
     deadlines = (
-        _open_ico_deadlines()
-        .filter(incident__in=incidents)
-        .select_related("incident")
+        deadlines.select_related("incident")
+        .only("due_at", "incident__reference")
         .order_by("due_at", "pk")
-    )
+    )[:limit]
     return [_countdown(d, now) for d in deadlines]

@@ -18,9 +18,8 @@ from incidentdesk.audit.services import record_event
 from incidentdesk.incidents.models import Incident, ReportingMode, Source
 from incidentdesk.incidents.rules import may_write_to_reporter
 from incidentdesk.incidents.services import audit_actor_for, incident_create
-from incidentdesk.notifications.services import notify
-from incidentdesk.organisations.models import Organisation, Person
-from incidentdesk.organisations.selectors import duty_holders_for
+from incidentdesk.notifications.services import Notice, notify, notify_many
+from incidentdesk.organisations.models import DutyHolder, Organisation, Person
 
 from . import receipts
 from .models import AnonymousReceipt, Attachment, Message
@@ -68,8 +67,48 @@ class ReportResult:
     receipt: str | None = None
 
 
-def _recipients_of_report(incident: Incident) -> tuple[list[Person], list[Person]]:
-    """(who is told of the report, who is alerted out of hours)."""
+def _holders(organisation: Organisation, duties: set[str]) -> dict[str, list[Person]]:
+    """`duty_holders_for(organisation, duty)` for each of `duties`, in one query: the
+    organisation's own holders first, a school with none its trust's; an absent holder's
+    deputy in their place."""
+    org_ids = [pk for pk in (organisation.pk, organisation.trust_id) if pk is not None]
+    rows = list(
+        DutyHolder.objects.filter(
+            organisation_id__in=org_ids, duty__in=duties, person__is_active=True
+        )
+        .select_related("person", "deputy")
+        .order_by("pk")
+    )
+    found: dict[str, list[Person]] = {}
+    for duty in duties:
+        for org_id in org_ids:
+            holders = [h for h in rows if h.organisation_id == org_id and h.duty == duty]
+            if holders:
+                acting: list[Person] = []
+                for holder in holders:
+                    person = holder.deputy if holder.is_absent and holder.deputy else holder.person
+                    if person not in acting:
+                        acting.append(person)
+                found[duty] = acting
+                break
+    return found
+
+
+def _report_duties(organisation: Organisation, mode: str) -> set[str]:
+    """Every duty a report of `mode` may tell: its recipients and the out-of-hours one."""
+    profile = organisation.effective_profile
+    if profile is None:
+        return set()
+    if mode == ReportingMode.ANONYMOUS:
+        return {profile.anonymous_recipient, profile.out_of_hours_recipient}
+    return {*profile.report_recipients, profile.out_of_hours_recipient}
+
+
+def _recipients_of_report(
+    incident: Incident, holders: dict[str, list[Person]] | None = None
+) -> tuple[list[Person], list[Person]]:
+    """(who is told of the report, who is alerted out of hours). `holders`: the duty
+    holders read already (`_holders` of `_report_duties`), else read now."""
     profile = incident.organisation.effective_profile
     if profile is None:
         return [], []
@@ -78,44 +117,53 @@ def _recipients_of_report(incident: Incident) -> tuple[list[Person], list[Person
         if incident.mode == ReportingMode.ANONYMOUS
         else list(profile.report_recipients)
     )
-    told = [p for duty in duties for p in duty_holders_for(incident.organisation, duty)]
+    if holders is None:
+        wanted = set(duties)
+        if incident.reported_out_of_hours:
+            wanted.add(profile.out_of_hours_recipient)
+        holders = _holders(incident.organisation, wanted) if wanted else {}
+    told = [p for duty in duties for p in holders.get(duty, [])]
     alerted = (
-        duty_holders_for(incident.organisation, profile.out_of_hours_recipient)
-        if incident.reported_out_of_hours
-        else []
+        holders.get(profile.out_of_hours_recipient, []) if incident.reported_out_of_hours else []
     )
     return told, alerted
 
 
-def _queue_notices(incident: Incident) -> None:
-    told, alerted = _recipients_of_report(incident)
+def _queue_notices(incident: Incident, holders: dict[str, list[Person]] | None = None) -> None:
+    told, alerted = _recipients_of_report(incident, holders)
     link = f"/incidents/{incident.reference}/"
     context = {"incident": incident, "link": link}
     # Someone both told and alerted (a school's Headteacher out of hours) gets one e-mail:
     # the out-of-hours alert, which says more.
-    notify(
-        people=alerted,
-        message=f"Reported out of hours: {incident.reference}",
-        link=link,
-        template="out_of_hours_alert",
-        context=context,
-    )
-    notify(
-        people=[p for p in told if p not in alerted],
-        message=f"New incident reported: {incident.reference}",
-        link=link,
-        template="incident_reported",
-        context=context,
-    )
+    notices = [
+        Notice(
+            people=alerted,
+            message=f"Reported out of hours: {incident.reference}",
+            link=link,
+            template="out_of_hours_alert",
+            context=context,
+        ),
+        Notice(
+            people=[p for p in told if p not in alerted],
+            message=f"New incident reported: {incident.reference}",
+            link=link,
+            template="incident_reported",
+            context=context,
+        ),
+    ]
     if incident.reporter is not None and incident.mode != ReportingMode.ANONYMOUS:
         own_link = f"/report/mine/{incident.reference}/"
-        notify(
-            people=[incident.reporter],
-            message=f"We have your report {incident.reference}",
-            link=own_link,
-            template="report_acknowledged",
-            context={"incident": incident, "link": own_link},
+        notices.append(
+            Notice(
+                people=[incident.reporter],
+                message=f"We have your report {incident.reference}",
+                link=own_link,
+                template="report_acknowledged",
+                context={"incident": incident, "link": own_link},
+            )
         )
+    # Every notice and e-mail of the report in two inserts.
+    notify_many(notices)
 
 
 def _existing(key: str, fingerprint: str) -> Incident | None:
@@ -164,6 +212,10 @@ def report_incident(
             return _replayed(found, idempotency_key)
 
     stored: list[StoredUpload] = [store_upload(f) for f in files]
+    # Who will be told is read before the write transaction, so SQLite's one writer is
+    # held only for the writes (a duty changing hands meanwhile changes nothing here).
+    duties = _report_duties(organisation, mode)
+    holders = _holders(organisation, duties) if duties else {}
     try:
         with transaction.atomic():
             incident = Incident(
@@ -184,7 +236,7 @@ def report_incident(
                 AnonymousReceipt.objects.create(
                     incident=incident, code_hash=receipts.code_hash(receipt)
                 )
-            _queue_notices(incident)
+            _queue_notices(incident, holders)
     except IntegrityError:
         for s in stored:
             default_storage.delete(s.stored_name)

@@ -107,3 +107,33 @@ def test_it_gives_a_manager_of_the_large_trust_a_sign_in_and_a_token(loaded):
     # It fills an empty database only.
     with pytest.raises(ValueError, match="already holds incidents"):
         load_bench_data(incidents=10, organisations=1)
+
+
+def test_every_row_it_loads_keeps_the_foreign_keys_and_sequences(loaded):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The load does not check foreign keys row by row on SQLite: check them all here.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_key_check")
+            assert cursor.fetchall() == []
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1  # back on for the rest of the connection
+    # Ids were given by the load: the database's own next ids come after them.
+    organisation = Organisation.objects.get(code=LARGE_TRUST_CODE)
+    incident = Incident.objects.create(
+        organisation=organisation,
+        reference="BENCH-NEW-1",
+        mode="named",
+        what_happened="After the load.",
+    )
+    assert incident.pk > max(Incident.objects.exclude(pk=incident.pk).values_list("pk", flat=True))
+    action = Action.objects.create(
+        incident=incident,
+        created_by=Person.objects.get(email=loaded.manager_email),
+        kind="remedial",
+        description="After the load.",
+        owner=Person.objects.get(email=loaded.manager_email),
+        due_on=datetime.date(2030, 1, 1),
+    )
+    assert action.pk > max(Action.objects.exclude(pk=action.pk).values_list("pk", flat=True))

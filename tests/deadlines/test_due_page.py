@@ -12,7 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidentdesk.deadlines.models import Deadline
-from incidentdesk.deadlines.selectors import deadlines_for_manager, deadlines_for_person
+from incidentdesk.deadlines.selectors import (
+    DUE_LIST_LIMIT,
+    deadlines_for_manager,
+    deadlines_for_person,
+)
 from incidentdesk.deadlines.services import responsible_for
 from incidentdesk.incidents.models import ReportingMode
 from incidentdesk.incidents.services import assign_investigator, classify_incident
@@ -24,6 +28,10 @@ from tests.incidents.conftest import file_report
 pytestmark = pytest.mark.django_db
 
 MONDAY = at(2026, 11, 16, 10, 0)
+# Session and person, the person's duties, organisations and staffing, their own list (a
+# key read per kind of responsibility, then the rows), whether they manage, their
+# organisation's list (keys, rows), and the menu's questions: whatever the number of rows.
+QUERIES_FOR_DUE_PAGE = 12
 
 
 def text_of(response) -> str:
@@ -171,3 +179,26 @@ def test_the_incident_page_lists_its_open_deadlines(school, investigated):
     assert "Complete the investigation" in card
     assert "Due 23 November 2026, 17:00" in card
     assert ">Due in 7 days<" in card
+
+
+def test_the_page_shows_the_soonest_and_costs_exact_queries_at_two_sizes(
+    school, django_assert_num_queries
+):
+    client = signed_in_client(school.manager)
+    with time_machine.travel(MONDAY, tick=False):
+        file_report(school.organisation, school.reporter)
+    client.get("/due/")  # the session settles
+    with django_assert_num_queries(QUERIES_FOR_DUE_PAGE):
+        few = text_of(client.get("/due/"))
+    with time_machine.travel(MONDAY, tick=False):
+        for _ in range(20):
+            file_report(school.organisation, school.reporter)
+    with django_assert_num_queries(QUERIES_FOR_DUE_PAGE):
+        many = text_of(client.get("/due/"))
+
+    assert "due soonest" not in few
+    # More than a page is open: the soonest are shown, and the page says there are more.
+    theirs = table(many, "Your organisation&#x27;s")
+    assert theirs.count('<tr class="govuk-table__row">') == 1 + DUE_LIST_LIMIT
+    assert f"These are the {DUE_LIST_LIMIT} due soonest" in many
+    assert Deadline.objects.filter(met_at__isnull=True).count() > DUE_LIST_LIMIT

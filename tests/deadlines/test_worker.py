@@ -203,6 +203,8 @@ def test_a_worker_pass_costs_the_same_with_10_or_200_incidents_not_yet_due(schoo
         make_incidents(school.organisation, 10)
     with time_machine.travel(moment, tick=False), CaptureQueriesContext(connection) as ten:
         assert send_due_reminders() == 0
+    with time_machine.travel(moment, tick=False):
+        run_pass()  # the first pass also signs the audit log's first checkpoint
     with time_machine.travel(moment, tick=False), CaptureQueriesContext(connection) as ten_all:
         run_pass()
 
@@ -301,3 +303,42 @@ def test_a_reminder_already_on_record_is_not_sent_again(school):
     deadline.refresh_from_db()
     assert deadline.next_reminder_at == hours(48)
     assert deadline.claimed_until is None
+
+
+# --- One pass takes every due deadline, in batches ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_pass_sends_every_due_reminder_in_batches_with_queries_per_batch_not_per_row(school):
+    from incidentdesk.deadlines.services import send_due_reminders as send
+
+    due_ico_deadlines(school, 25)
+    moment = hours(25)
+    with CaptureQueriesContext(connection) as queries:
+        assert send(now=moment, batch=10) == 25  # three batches: 10, 10, 5
+    # Per batch: the due ids, the claim, the rows, the duty holders, the events on record,
+    # then the inserts and the update; never a query per deadline.
+    assert len(queries) <= 3 * 14 + 1, len(queries)
+    assert DeadlineEvent.objects.filter(kind="reminder", level=1).count() == 25
+    assert emails("deadline_reminder", school.manager) == 25
+    assert emails("deadline_reminder", school.dpo) == 25
+    assert not Deadline.objects.filter(next_reminder_at__lte=moment).exists()
+    assert not Deadline.objects.filter(claimed_until__isnull=False).exists()
+    assert send(now=moment) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["school", "trust"])
+def test_the_batch_reads_duty_holders_as_duty_holders_for_does(request, preset):
+    from incidentdesk.deadlines.services import _BatchHolders
+    from incidentdesk.organisations.models import DutyHolder
+    from incidentdesk.organisations.selectors import duty_holders_for
+
+    setting = request.getfixturevalue(preset)
+    deputy = make_person("Vic Vice", organisation=setting.organisation)
+    DutyHolder.objects.filter(person=setting.top).update(is_absent=True, deputy=deputy)
+    make_person("Second Manager", organisation=setting.organisation, duties=(Duty.DPO,))
+    organisation = setting.organisation
+    holders = _BatchHolders([organisation])
+    for duty in Duty.values:
+        assert holders(organisation, duty) == duty_holders_for(organisation, duty), duty

@@ -84,13 +84,16 @@ def assert_each_reminder_once(setting, count: int) -> None:
     assert not Deadline.objects.filter(claimed_until__isnull=False).exists()
 
 
+@pytest.mark.parametrize("batch", [1, 10])
 def test_a_worker_killed_mid_run_and_restarted_loses_nothing_and_sends_nothing_twice(
-    school, tmp_path
+    school, tmp_path, batch
 ):
     due_ico_reminders(school, COUNT)
 
     with shared_database(tmp_path) as database:
-        first = database.start(*WORKER)
+        # Small batches, so that the kill falls between two of them (the default batch
+        # would take all 120 in one transaction).
+        first = database.start(*WORKER, "--deadline-batch", str(batch))
         database.wait_for(
             lambda: database.scalar(EVENTS) >= 5, timeout=60, what="the first reminders"
         )
@@ -99,6 +102,8 @@ def test_a_worker_killed_mid_run_and_restarted_loses_nothing_and_sends_nothing_t
         assert 0 < at_kill < COUNT, (
             f"not killed mid-run: {at_kill} of {COUNT}\n{database.outputs()}"
         )
+        # A batch commits whole or not at all: never part of one.
+        assert at_kill % batch == 0, at_kill
 
         second = database.start(*WORKER)
         database.wait_for(
@@ -119,9 +124,16 @@ def test_two_worker_processes_at_once_send_each_reminder_once(school, tmp_path):
     due_ico_reminders(school, count)
 
     with shared_database(tmp_path) as database:
-        workers = [database.start(*WORKER), database.start(*WORKER)]
+        # Small batches, so the two take turns rather than one taking all 60 at once.
+        workers = [database.start(*WORKER, "--deadline-batch", "5") for _ in range(2)]
         database.wait_for(
             lambda: database.scalar(EVENTS) >= count, timeout=60, what="every reminder"
+        )
+        # Stopped once running (a process still starting would die of the SIGTERM).
+        database.wait_for(
+            lambda: all("worker started" in worker.output() for worker in workers),
+            timeout=60,
+            what="both workers to start",
         )
         for worker in workers:
             assert worker.stop() == 0, database.outputs()

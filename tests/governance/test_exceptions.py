@@ -264,6 +264,7 @@ def test_the_list_answers_in_the_same_number_of_queries_however_many(
     manager = signed_in_client(cast.manager)
     for _ in range(2):
         ask(cast)
+    manager.get("/governance/exceptions/")  # the first page after signing in records activity
     with CaptureQueriesContext(connection) as few:
         assert manager.get("/governance/exceptions/").status_code == 200
     for _ in range(20):

@@ -148,3 +148,13 @@ def _reports(cast: Cast, acorn_staff: Person, cedar_staff: Person) -> Reports:
         acorn_confidential=file_report(cast.acorn, acorn_staff, ReportingMode.CONFIDENTIAL),
         cedar_named=file_report(cast.cedar, cedar_staff, ReportingMode.NAMED),
     )
+
+
+def stopped_clock(client) -> time_machine.travel:
+    """The clock stopped at now, after one request at that moment: the session records
+    activity at most once a minute, so the requests measured after it write nothing, however
+    long making the data for them took."""
+    still = time_machine.travel(datetime.datetime.now(tz=ZoneInfo("Europe/London")), tick=False)
+    with still:
+        client.get("/")
+    return still

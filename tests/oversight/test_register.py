@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidentdesk.deadlines.models import Deadline
-from incidentdesk.incidents.models import Incident, Kind, ReportingMode, State
+from incidentdesk.incidents import rules as incident_rules
+from incidentdesk.incidents.models import STATE_ORDER, Incident, Kind, ReportingMode, State
 from incidentdesk.incidents.services import assign_investigator
 from incidentdesk.organisations.models import Duty, InformationPolicy
 from incidentdesk.oversight import register, rules
@@ -326,48 +327,106 @@ def make_incidents(organisation, n: int, **fields) -> list[Incident]:
     return made
 
 
-def test_a_filtered_page_costs_the_same_queries_for_3_incidents_or_60(db) -> None:
-    counts = []
+REGISTER_TABLES = (
+    "organisations_organisation",
+    "organisations_informationpolicy",
+    "organisations_severitylevel",
+    "incidents_incident",
+)
+
+
+def register_queries(queries) -> list[str]:
+    """The queries the register itself makes (not the session's or the menu's)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if any(f'FROM "{table}"' in q["sql"] for table in REGISTER_TABLES)
+    ]
+
+
+@pytest.mark.parametrize("trust", [False, True], ids=["school", "trust"])
+def test_a_filtered_page_costs_the_same_queries_for_3_incidents_or_60(db, trust: bool) -> None:
+    counts, own = [], []
     for n in (3, 60):
-        school = make_organisation()
-        manager = make_person(organisation=school, duties=(Duty.INCIDENT_MANAGER,))
-        make_incidents(school, n)
+        if trust:
+            # A trust's manager: the page reads each school's range on its own.
+            top = make_organisation(kind="trust")
+            schools = [make_organisation(trust=top) for _ in range(3)]
+            manager = make_person(organisation=top, duties=(Duty.INCIDENT_MANAGER,))
+            for school in schools:
+                make_incidents(school, n)
+        else:
+            school = make_organisation()
+            manager = make_person(organisation=school, duties=(Duty.INCIDENT_MANAGER,))
+            make_incidents(school, n)
         client = signed_in_client(manager)
         client.get("/oversight/register/")  # warm the session
         query = "?state=reported&q=bulk&sort=severity&overdue=yes"
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/oversight/register/?state=reported&q=bulk&sort=severity")
         assert response.status_code == 200
-        assert len(shown(response)) == min(n, 50)
+        assert len(shown(response)) == min(n * (3 if trust else 1), 50)
         counts.append(len(queries))
+        own.append(register_queries(queries))
         with CaptureQueriesContext(connection) as overdue_queries:
             assert client.get(f"/oversight/register/{query}").status_code == 200
         assert len(overdue_queries) == len(queries)
     assert counts[0] == counts[1], counts
-    # The session and its person (2); the person's duties, shared by the register's rule
-    # and the menu (1); the organisations, their policies and severity levels (3); the
-    # page (1) and the capped count (1); the session's last activity written back (3:
-    # savepoint, update, release).
-    assert counts[0] == 11, "\n".join(q["sql"][:150] for q in queries.captured_queries)
+    # The register's own: the organisations, their policies and severity levels (3); the
+    # page (1, its ids read per organisation inside it) and the capped count (1). The
+    # rest (the session, the person and their duties) is every signed-in page's.
+    assert len(own[0]) == len(own[1]) == 5, "\n".join(q[:150] for q in own[0])
 
 
 @pytest.mark.parametrize("n", [3, 60])
+@pytest.mark.parametrize("sort", list(register.SORTS))
 def test_the_register_itself_costs_five_queries_at_any_size(
-    db, django_assert_num_queries, n: int
+    db, django_assert_num_queries, n: int, sort: str
 ) -> None:
-    school = make_organisation()
-    manager = make_person(organisation=school, duties=(Duty.INCIDENT_MANAGER,))
-    make_incidents(school, n)
+    trust = make_organisation(kind="trust")
+    schools = [make_organisation(trust=trust) for _ in range(2)]
+    manager = make_person(organisation=trust, duties=(Duty.INCIDENT_MANAGER,))
+    for school in schools:
+        make_incidents(school, n)
+    incident_rules.acting_duties(manager)  # asked once a request, shared with the menu
     with django_assert_num_queries(3):
         scope = register.register_scope(manager)
-    filters = register.RegisterFilters(states=[State.REPORTED], search="bulk", overdue=True)
+    filters = register.RegisterFilters(
+        states=[State.REPORTED], search="bulk", overdue=True, sort=sort
+    )
     with django_assert_num_queries(2):
         page = register.register_page(manager, scope, filters)
     assert len(page.incidents) == 0  # nothing is overdue: no deadlines were made
     with django_assert_num_queries(2):
-        page = register.register_page(manager, scope, register.RegisterFilters(sort="severity"))
-    assert len(page.incidents) == min(n, 50)
-    assert page.count == n
+        page = register.register_page(manager, scope, register.RegisterFilters(sort=sort))
+    assert len(page.incidents) == min(2 * n, 50)
+    assert page.count == 2 * n
+    # The next page costs the same.
+    if page.next_cursor:
+        with django_assert_num_queries(1):
+            register.register_page(
+                manager,
+                scope,
+                register.RegisterFilters(sort=sort),
+                after=page.next_cursor,
+                count=False,
+            )
+
+
+def test_the_sort_keys_follow_the_state_and_severity(world: World) -> None:
+    """`state_order` and `severity_order` are kept in step by every save, so the register's
+    "by state" and "most severe first" read them from an index."""
+    from incidentdesk.incidents.services import transition
+
+    a, b, c, d, e, f = [Incident.objects.get(pk=i.pk) for i in world.birch_incidents]
+    for incident in (a, b, c, d, e, f):
+        assert incident.state_order == STATE_ORDER[incident.state]
+        assert incident.severity_order == (incident.severity_rank or 0)
+    assert d.severity_order > a.severity_order > 0  # major, minor
+    moved = next(i for i in (a, b, c, d, e, f) if i.state in {State.REPORTED, State.TRIAGED})
+    transition(incident=moved, actor=world.manager, action="not_an_incident", reason="Checked.")
+    moved.refresh_from_db()
+    assert moved.state_order == STATE_ORDER[State.NOT_AN_INCIDENT]
 
 
 def test_the_rows_are_exactly_what_incidents_visible_to_gives_in_the_scope(world: World) -> None:

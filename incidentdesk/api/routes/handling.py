@@ -366,6 +366,21 @@ def _decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
         raise _field_error(["query", "cursor"], BAD_CURSOR, "cursor") from None
 
 
+LIST_COLUMNS = (
+    "reference",
+    "organisation__slug",
+    "state",
+    "mode",
+    "kind",
+    "category",
+    "severity",
+    "is_serious",
+    "reported_at",
+    "investigator__full_name",
+    "investigator__email",
+)
+
+
 def _list_incidents(
     request: HttpRequest, filters: Query[ListFilters]
 ) -> IncidentPageOut:  # registered below, on the reporting router
@@ -375,8 +390,12 @@ def _list_incidents(
     however deep it is, and an incident reported meanwhile does not shift the pages.
     One query for the page whatever its length; the reporter is never in it.
     """
-    incidents = incidents_visible_to(_person(request)).select_related(
-        "organisation", "investigator"
+    # Only the columns a summary shows: an incident has some fifty, with long text and
+    # JSON, and its investigator a password hash and more.
+    incidents = (
+        incidents_visible_to(_person(request))
+        .select_related("organisation", "investigator")
+        .only(*LIST_COLUMNS)
     )
     if filters.state:
         incidents = incidents.filter(state=filters.state)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from incidentdesk.incidents import rules
 from incidentdesk.incidents.models import KIND_PLAIN_WORDS, Kind, State
@@ -156,3 +160,31 @@ def lookup(mapping: dict[str, str] | None, key: object) -> str:
     if not mapping:
         return ""
     return mapping.get(str(key), "")
+
+
+@register.simple_tag
+def severity_tag(incident: object) -> str:
+    """The severity tag of a queue row in one tag, not an include per row: the level's name
+    in the incident's profile (`severity_name`), else its key; "Not classified yet"."""
+    severity = getattr(incident, "severity", "")
+    if not severity:
+        return "Not classified yet"
+    name = getattr(incident, "severity_name", None) or severity
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>', severity_tag_class(incident), name
+    )
+
+
+@functools.cache
+def _detail_url_pattern() -> tuple[str, str]:
+    # The URL patterns do not change while the process runs: reversed once, then filled in.
+    url = reverse("incidents:detail", args=["REFERENCE"])
+    before, after = url.split("REFERENCE")
+    return before, after
+
+
+@register.filter
+def detail_url(reference: str) -> str:
+    """The incident page's address, as `{% url 'incidents:detail' reference %}` gives it."""
+    before, after = _detail_url_pattern()
+    return f"{before}{quote(str(reference), safe='')}{after}"

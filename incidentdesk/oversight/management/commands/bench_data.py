@@ -49,10 +49,11 @@ class Command(BaseCommand):
         say("")
         say(
             f"Loaded {result.incidents:,} incidents, {result.audit_events:,} audit events, "
-            f"{result.organisations} organisations in {result.seconds:.1f} s"
+            f"{result.organisations} organisations in {result.seconds:.1f} s "
+            f"({result.cpu_seconds:.1f} s of this process's CPU)"
         )
         for name, seconds in result.timings.items():
-            say(f"  {name}: {seconds:.1f} s")
+            say(f"  {name}: {seconds:.1f} s ({result.cpu.get(name, 0):.1f} s CPU)")
         say("")
         say("Sign in as the large trust's incident manager:")
         say(f"  e-mail:    {result.manager_email}")
