@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # else can read them (see the module).
     "incidentdesk.reporting.middleware.AnonymousRouteMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the Content-Security-Policy too.
+    "incidentdesk.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,7 +107,8 @@ MIDDLEWARE = [
     "incidentdesk.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "incidentdesk.middleware.SecurityHeadersMiddleware",
+    # Logs refused access (403/404 from permission checks) without the data itself.
+    "incidentdesk.middleware.RefusalLogMiddleware",
 ]
 
 ROOT_URLCONF = "incidentdesk.urls"
@@ -303,5 +306,9 @@ LOGGING = {
         # The development server's request log prints addresses; keep it quiet so the
         # anonymous report route leaves no trace of who sent it.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        # At DEBUG, django.template logs every missing variable with the whole context
+        # (the signed-in person's name and e-mail, the form's data): never, whatever
+        # LOG_LEVEL says. tests/security/test_logs.py.
+        "django.template": {"level": "INFO"},
     },
 }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/code/", views.second_factor, name="second_factor"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("stay-signed-in/", views.stay_signed_in, name="stay_signed_in"),
     path("two-factor/set-up/", views.enrol, name="enrol"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.forms import Form
@@ -242,6 +243,20 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         session.set_notice(request, "info", text="You have signed out.")
         return redirect("accounts:sign_in")
     return render(request, "accounts/sign_out.html", {})
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def stay_signed_in(request: HttpRequest) -> HttpResponse:
+    """The "Stay signed in" button of the idle warning (static/incidentdesk/session-warning.js).
+
+    Records activity now, whatever IdleTimeoutMiddleware's once-a-minute rule would do, so
+    the warning's promise holds to the second. The middleware has already signed out an
+    idle session before this runs: the server's limit stays the one that counts.
+    """
+    request.session[session.LAST_ACTIVITY_KEY] = session.now_seconds()
+    return HttpResponse(status=204)
 
 
 class _ErrorsInContext:

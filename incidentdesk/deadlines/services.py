@@ -421,6 +421,19 @@ def _implied(
     return implied
 
 
+def read_for_schedule(organisation: Organisation) -> None:
+    """Reads what scheduling a new report needs (the profile's timescales; the closure days
+    when a timescale counts working time) onto the objects, as `schedule_for_incident` would.
+    Called before a report's write transaction, so SQLite's one writer is held only to write.
+    """
+    profile = organisation.effective_profile
+    if profile is None:
+        return
+    working = {TimescaleUnit.WORKING_HOURS, TimescaleUnit.WORKING_DAYS}
+    if any(t.unit in working for t in _timescales_of(profile)):
+        closures_for(organisation)
+
+
 def schedule_for_incident(incident: Incident, *, created: bool = False) -> None:
     """Creates or updates the deadlines the incident's state implies; safe to call again.
 

@@ -26,6 +26,26 @@ PDF = "application/pdf"
 __all__ = ["UploadRefused", "sniff_document", "store_policy_file"]
 
 
+# A Word or OpenDocument file is a zip; whoever opens it later (a person's Word, a backup,
+# a virus scanner) expands it. One that would expand far beyond the upload limit, or whose
+# parts shrink more than any real document does, is a zip bomb and is not kept. Judged from
+# the sizes the archive declares, without expanding anything.
+MAX_EXPANDED_BYTES = 10 * MAX_FILE_BYTES
+MAX_RATIO = 100
+MAX_PARTS = 10_000
+
+
+def _is_zip_bomb(archive: zipfile.ZipFile) -> bool:
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        return True
+    expanded = sum(part.file_size for part in parts)
+    compressed = sum(part.compress_size for part in parts)
+    if expanded > MAX_EXPANDED_BYTES:
+        return True
+    return expanded > 1024 * 1024 and expanded > MAX_RATIO * max(compressed, 1)
+
+
 def sniff_document(upload: File) -> str | None:
     """PDF, DOCX or ODT, judged by what is inside the file; None for anything else."""
     upload.seek(0)
@@ -37,11 +57,16 @@ def sniff_document(upload: File) -> str | None:
         return None
     try:
         with zipfile.ZipFile(upload) as archive:
+            if _is_zip_bomb(archive):
+                return None
             names = set(archive.namelist())
             if "word/document.xml" in names and "[Content_Types].xml" in names:
                 return DOCX
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
-                return ODT
+            mimetype = archive.getinfo("mimetype") if "mimetype" in names else None
+            # An ODT's "mimetype" part is a few dozen bytes; never expand a bigger one.
+            if mimetype and mimetype.file_size <= 100:
+                if archive.read(mimetype).strip() == ODT.encode():
+                    return ODT
     except (zipfile.BadZipFile, KeyError, OSError):
         return None
     finally:

@@ -285,6 +285,17 @@ class Incident(models.Model):
                 name="incident_org_state_order",
             ),
             models.Index(fields=["organisation", "reference"], name="incident_org_reference"),
+            # The queue (selectors.queue_for): an organisation's open incidents with their
+            # sort keys, counted and sorted from the index alone, not the table's rows.
+            models.Index(
+                fields=["organisation", "state", "severity_rank", "reported_at"],
+                name="incident_org_queue",
+            ),
+            # The list's anonymous reports of an organisation (selectors.newest_visible),
+            # newest first: few among many, so read from their own range.
+            models.Index(
+                fields=["organisation", "mode", "reported_at", "id"], name="incident_org_mode"
+            ),
             # The classification's filters used together (kind, severity, state): one
             # range per organisation, in the newest-first order, counted in the index alone.
             models.Index(

@@ -15,6 +15,7 @@ from functools import reduce
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -131,16 +132,27 @@ def attachment_for_user(*, person: rules.Someone, reference: str, attachment_id:
     return attachment
 
 
-def _queue_terms(person: Person) -> list[Q]:
-    """`incidents_visible_to`'s reasons for the queue, with the organisations worked out
-    here (one small query) so each reason is an index range over its own organisations.
+@dataclass(frozen=True)
+class VisibleOrganisations:
+    """`incidents_visible_to`'s organisation reasons worked out in Python: where the
+    person sees every incident, the serious ones, the anonymous reports, the reports
+    made out of hours. An organisation managed is in none of the others: its incidents
+    need no other reason."""
 
-    An organisation the person manages needs no other reason: its incidents are left out
-    of the others, so the database does not read them again to test their mode or hours.
-    `rules.may_view` decides the same (tests/incidents/test_rules.py).
-    """
+    managed: tuple[int, ...] = ()
+    overseen: tuple[int, ...] = ()
+    anonymous: tuple[int, ...] = ()
+    out_of_hours: tuple[int, ...] = ()
+
+
+def visible_organisations(person: Person) -> VisibleOrganisations:
+    """The organisations behind `incidents_visible_to(person)`, in one small query (none
+    for someone without duties): the person's duties come from `rules.acting_duties`.
+    `rules.may_view` decides the same (tests/incidents/test_rules.py)."""
     acting = rules.acting_duties(person)
     ids = {organisation_id for organisation_id, _ in acting}
+    if not ids:
+        return VisibleOrganisations()
     organisations = (
         Organisation.objects.filter(Q(pk__in=ids) | Q(trust_id__in=ids))
         .select_related("profile", "trust__profile")
@@ -151,8 +163,7 @@ def _queue_terms(person: Person) -> list[Q]:
             "trust__profile__anonymous_recipient",
             "trust__profile__out_of_hours_recipient",
         )
-        if ids
-        else []
+        .order_by("pk")
     )
 
     def acts(organisation: Organisation, duty: str | None) -> bool:
@@ -161,31 +172,120 @@ def _queue_terms(person: Person) -> list[Q]:
             (organisation.pk, duty) in acting or (organisation.trust_id, duty) in acting
         )
 
-    managed, overseen, anonymous, out_of_hours = set(), set(), set(), set()
+    managed: list[int] = []
+    overseen: list[int] = []
+    anonymous: list[int] = []
+    out_of_hours: list[int] = []
     for organisation in organisations:
         if acts(organisation, Duty.INCIDENT_MANAGER):
-            managed.add(organisation.pk)
+            managed.append(organisation.pk)
             continue
         profile = organisation.effective_profile
         if any(acts(organisation, duty) for duty in rules.OVERSIGHT_DUTIES):
-            overseen.add(organisation.pk)
+            overseen.append(organisation.pk)
         if profile is not None and acts(organisation, profile.anonymous_recipient):
-            anonymous.add(organisation.pk)
+            anonymous.append(organisation.pk)
         if profile is not None and acts(organisation, profile.out_of_hours_recipient):
-            out_of_hours.add(organisation.pk)
+            out_of_hours.append(organisation.pk)
+    return VisibleOrganisations(
+        tuple(managed), tuple(overseen), tuple(anonymous), tuple(out_of_hours)
+    )
+
+
+def _queue_terms(person: Person) -> list[Q]:
+    """`incidents_visible_to`'s reasons for the queue, with the organisations worked out
+    here (`visible_organisations`) so each reason is an index range over its own
+    organisations."""
+    found = visible_organisations(person)
     terms = [
         Q(investigator=person),
         Q(pk__in=Involvement.objects.filter(person=person).values("incident_id")),
     ]
-    if managed:
-        terms.append(Q(organisation_id__in=sorted(managed)))
-    if overseen:
-        terms.append(Q(is_serious=True, organisation_id__in=sorted(overseen)))
-    if anonymous:
-        terms.append(Q(mode=ReportingMode.ANONYMOUS, organisation_id__in=sorted(anonymous)))
-    if out_of_hours:
-        terms.append(Q(reported_out_of_hours=True, organisation_id__in=sorted(out_of_hours)))
+    if found.managed:
+        terms.append(Q(organisation_id__in=found.managed))
+    if found.overseen:
+        terms.append(Q(is_serious=True, organisation_id__in=found.overseen))
+    if found.anonymous:
+        terms.append(Q(mode=ReportingMode.ANONYMOUS, organisation_id__in=found.anonymous))
+    if found.out_of_hours:
+        terms.append(Q(reported_out_of_hours=True, organisation_id__in=found.out_of_hours))
     return terms
+
+
+# An organisation id no organisation has (ids start at 1), replaced in `newest_visible`.
+_ORGANISATION_MARKER = -7_070_707
+
+
+def newest_visible(
+    person: rules.Someone,
+    *,
+    where: Q | None = None,
+    after: tuple[datetime.datetime, int] | None = None,
+    limit: int,
+) -> QuerySet[Incident]:
+    """At most `limit` of `incidents_visible_to(person)` matching `where`, newest report
+    first (ties by id, highest first), from after the `after` (reported_at, id) on.
+
+    One query (after `visible_organisations`'s): neither SQLite nor PostgreSQL merges
+    the ordered index ranges of several organisations, so asked the OR of the reasons
+    they read every visible row and sort them. Here each reason in each organisation
+    gives its first `limit` rows from its own index range in the page's order
+    ("incident_org_reported" and the like), and only those few are merged and
+    deduplicated (UNION): a page costs what the number of schools makes it.
+    The caller adds the columns and joins it needs.
+    """
+    if not rules.is_signed_in(person):
+        return Incident.objects.none()
+    found = visible_organisations(person)  # type: ignore[arg-type]  # signed in
+
+    def branch(reason: Q) -> QuerySet:
+        rows = Incident.objects.filter(reason)
+        if where is not None:
+            rows = rows.filter(where)
+        if after is not None:
+            # "(reported_at, id) < after" as a range on reported_at the index can read.
+            at, pk = after
+            rows = rows.filter(reported_at__lte=at).exclude(reported_at=at, pk__gte=pk)
+        return rows.order_by("-reported_at", "-pk").values_list("id", "reported_at")[:limit]
+
+    # Each per-organisation reason is compiled once, with a marker where the
+    # organisation's id goes: compiling a query costs more than running one here.
+    per_organisation = [
+        (Q(), found.managed),
+        (Q(is_serious=True), found.overseen),
+        (Q(mode=ReportingMode.ANONYMOUS), found.anonymous),
+        (Q(reported_out_of_hours=True), found.out_of_hours),
+    ]
+    parts: list[str] = []
+    params: list = []
+    for reason in (
+        Q(investigator=person),
+        Q(pk__in=Involvement.objects.filter(person=person).values("incident_id")),
+    ):
+        sql, one_params = branch(reason).query.sql_with_params()
+        parts.append(sql)
+        params.extend(one_params)
+    for reason, organisation_ids in per_organisation:
+        if not organisation_ids:
+            continue
+        sql, one_params = branch(
+            reason & Q(organisation_id=_ORGANISATION_MARKER)
+        ).query.sql_with_params()
+        at = [n for n, value in enumerate(one_params) if value == _ORGANISATION_MARKER]
+        for organisation_id in organisation_ids:
+            parts.append(sql)
+            params.extend(
+                organisation_id if n in at else value for n, value in enumerate(one_params)
+            )
+    # Every value is a parameter; the SQL is Django's own, the limit a number.
+    merged = (
+        "SELECT o.id FROM ("  # noqa: S608
+        + " UNION ".join(f"SELECT * FROM ({sql}) AS o{n}" for n, sql in enumerate(parts))  # noqa: S608
+        + f") AS o ORDER BY o.reported_at DESC, o.id DESC LIMIT {int(limit)}"
+    )
+    return Incident.objects.filter(pk__in=RawSQL(merged, params)).order_by(  # noqa: S611
+        "-reported_at", "-pk"
+    )
 
 
 @dataclass(frozen=True)

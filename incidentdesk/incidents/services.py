@@ -64,6 +64,12 @@ def audit_actor_for(incident: Incident) -> tuple[Person | None, str | None]:
     return incident.reporter, None
 
 
+def reported_out_of_hours(organisation: Organisation, when: datetime.datetime) -> bool:
+    """Whether a report made at `when` is out of the organisation's working hours."""
+    profile = organisation.effective_profile
+    return profile is not None and not is_working_time(profile, when)
+
+
 @transaction.atomic
 def incident_create(*, incident: Incident, now: datetime.datetime | None = None) -> Incident:
     """Saves a new report as an incident in the "reported" state.
@@ -73,12 +79,11 @@ def incident_create(*, incident: Incident, now: datetime.datetime | None = None)
     """
     now = now or timezone.now()
     organisation = incident.organisation
-    profile = organisation.effective_profile
     incident.state = State.REPORTED
     incident.state_changed_at = now
     incident.reported_at = now
     incident.reference = next_reference(organisation=organisation, when=now)
-    incident.reported_out_of_hours = profile is not None and not is_working_time(profile, now)
+    incident.reported_out_of_hours = reported_out_of_hours(organisation, now)
     if incident.discovered_at is not None:
         incident.report_delay_seconds = max(0, int((now - incident.discovered_at).total_seconds()))
     incident.save()

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -44,7 +45,7 @@ from .models import (
     InvolvementRole,
     ReportingMode,
 )
-from .pages import incident_pages
+from .pages import incident_address, incident_pages
 
 # A downloaded file is evidence, not a page: the browser must save it, never render or
 # run it, whatever it claims to be.
@@ -198,8 +199,24 @@ def _render_detail(
         "deadlines": shown_deadlines(open_deadlines, now),
         "ico_countdowns": [countdown] if countdown else [],
         "subnav": incident_pages(incident, "overview", request.user),
+        # The forms' addresses, filled in once here rather than reversed by the template.
+        "urls": {
+            name: incident_address(f"incidents:{name}", incident.reference)
+            for name in DETAIL_FORM_URLS
+        },
     }
     return render(request, "incidents/incident_detail.html", context)
+
+
+DETAIL_FORM_URLS = (
+    "reveal_reporter",
+    "message_reporter",
+    "acknowledge",
+    "classify",
+    "verify",
+    "assign",
+    "change_state",
+)
 
 
 # --- Handling: the incident manager's side ------------------------------------------------
@@ -274,22 +291,47 @@ def _candidates(incident: Incident, manager: Person) -> list[tuple[int, str]]:
     The manager comes first, in their own words: the policy has them investigate critical
     incidents themselves.
     """
-    people = _assignable_people(incident)
+    # Only the ids and names: the page lists them, it needs no Person objects.
+    people = _assignable(incident).values_list("pk", "full_name")
     choices = [(manager.pk, f"I will investigate it myself ({manager.full_name})")]
-    choices += [(p.pk, p.full_name) for p in people if p.pk != manager.pk]
+    choices += [(pk, name) for pk, name in people if pk != manager.pk]
     return choices
 
 
 def _assignable_people(incident: Incident) -> list[Person]:
     """The active people of the incident's organisation and its trust, by name (one query)."""
+    return list(_assignable(incident))
+
+
+def _assignable(incident: Incident) -> QuerySet[Person]:
     organisation_ids = [incident.organisation_id]
     if incident.organisation.trust_id:
         organisation_ids.append(incident.organisation.trust_id)
-    return list(
+    return (
         Person.objects.filter(memberships__organisation_id__in=organisation_ids, is_active=True)
         .distinct()
         .order_by("full_name", "pk")
     )
+
+
+CLASSIFICATION_SHOWN = (
+    "incident_id",
+    "kind",
+    "category",
+    "severity",
+    "severity_reason",
+    "classified_at",
+    "classified_by__full_name",
+)
+INVOLVEMENT_SHOWN = (
+    "incident_id",
+    "person_id",
+    "duty",
+    "role",
+    "created_at",
+    "acknowledged_at",
+    "person__full_name",
+)
 
 
 def _handling(
@@ -307,14 +349,22 @@ def _handling(
     levels = {level.key: level for level in _levels(incident)} if classified else {}
     # Ordered by their own columns: the models' default orderings go through the incident
     # (and a level's through its profile), a join that changes nothing here.
+    # Only the columns the page shows: a classification's JSON columns (policies, ENISA
+    # answers) and a person's password and flags are not decoded for nothing.
     history = (
         list(
-            incident.classifications.select_related("classified_by").order_by("classified_at", "pk")
+            incident.classifications.select_related("classified_by")
+            .only(*CLASSIFICATION_SHOWN)
+            .order_by("classified_at", "pk")
         )
         if classified
         else []
     )
-    involvements = list(incident.involvements.select_related("person").order_by("created_at", "pk"))
+    involvements = list(
+        incident.involvements.select_related("person")
+        .only(*INVOLVEMENT_SHOWN)
+        .order_by("created_at", "pk")
+    )
     referrals = [i for i in involvements if i.role == InvolvementRole.REFERRAL]
     actions = []
     # An anonymised incident (incidents/retention.py) cannot be reopened: offer nothing.

@@ -294,6 +294,32 @@ def _is_utf8_text(upload: File) -> bool:
     return True
 
 
+# Text that a browser would run as a page or a drawing, whatever the file is called: the
+# start of an HTML, SVG or XML document (after a byte-order mark, blank lines or spaces).
+_MARKUP_STARTS = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<svg",
+    b"<?xml",
+    b"<!--",
+    b"<script",
+    b"<iframe",
+    b"<object",
+    b"<embed",
+    b"<meta",
+    b"<xsl",
+)
+
+
+def _is_markup(upload: File) -> bool:
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith(_MARKUP_STARTS)
+
+
 def evidence_content_type(upload: File) -> str:
     """The file's type, from its content (never from its name alone), or EvidenceRefused."""
     name = safe_original_name(getattr(upload, "name", "") or "")
@@ -308,6 +334,13 @@ def evidence_content_type(upload: File) -> str:
     if sniffed is not None:
         return sniffed
     if _is_utf8_text(upload):
+        if _is_markup(upload):
+            raise EvidenceRefused(
+                {
+                    "file": f"{name} is a web page or a drawing (HTML, SVG or XML), which can "
+                    "hold a script. Save it as a PDF or take a screenshot of it instead"
+                }
+            )
         lowered = name.lower()
         if lowered.endswith(".eml") and head.lstrip().lower().startswith(_EMAIL_HEADERS):
             return "message/rfc822"

@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 
 from incidentdesk.organisations.models import Person
 
@@ -60,9 +61,17 @@ class Notice:
     context: dict[str, Any] | None = None
 
 
-def notify_many(notices: Iterable[Notice]) -> int:
-    """`notify` for each notice, with every notice and e-mail stored in two inserts
-    whatever the number of people: a report tells several at once."""
+@dataclass
+class PreparedNotices:
+    """Notices and e-mails made ready (e-mails rendered) but not stored yet."""
+
+    notes: list[Notification]
+    emails: list[OutgoingEmail]
+
+
+def prepare_notices(notices: Iterable[Notice]) -> PreparedNotices:
+    """Renders what `notify_many` stores, without a query: a caller renders before its
+    write transaction, so SQLite's one writer is not held while templates render."""
     notes: list[Notification] = []
     emails: list[OutgoingEmail] = []
     for notice in notices:
@@ -82,11 +91,33 @@ def notify_many(notices: Iterable[Notice]) -> int:
                         context={**(notice.context or {}), "person": person},
                     )
                 )
-    if notes:
-        Notification.objects.bulk_create(notes)
-    if emails:
-        OutgoingEmail.objects.bulk_create(emails)
-    return len(notes)
+    return PreparedNotices(notes, emails)
+
+
+def store_notices(prepared: PreparedNotices, *, placeholder: str = "", value: str = "") -> int:
+    """Stores prepared notices and e-mails in two inserts. `placeholder`, when given, is
+    replaced by `value` everywhere (a reference known only inside the transaction): it must
+    be a random token that no rendered text can hold otherwise, and appear in the HTML
+    bodies escaped, as the templates' autoescaping puts any value."""
+    if placeholder:
+        for note in prepared.notes:
+            note.message = note.message.replace(placeholder, value)[:500]
+            note.link = note.link.replace(placeholder, value)
+        for email in prepared.emails:
+            email.subject = email.subject.replace(placeholder, value)[:300]
+            email.body_text = email.body_text.replace(placeholder, value)
+            email.body_html = email.body_html.replace(placeholder, escape(value))
+    if prepared.notes:
+        Notification.objects.bulk_create(prepared.notes)
+    if prepared.emails:
+        OutgoingEmail.objects.bulk_create(prepared.emails)
+    return len(prepared.notes)
+
+
+def notify_many(notices: Iterable[Notice]) -> int:
+    """`notify` for each notice, with every notice and e-mail stored in two inserts
+    whatever the number of people: a report tells several at once."""
+    return store_notices(prepare_notices(notices))
 
 
 def notify(

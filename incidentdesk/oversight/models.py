@@ -22,6 +22,13 @@ class StatisticBucket(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month the incidents were reported.")
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # The month's figures as the dashboard shows them, summed over the month's summary rows
+    # (see `services.figures_of`): the sums of the counted fields, "open", "serious", and
+    # incidents by "kind", "category", "severity" ("rank:key"), "personal_data", "policy".
+    # One row per organisation-month, so a year's dashboard of a large trust reads a few
+    # hundred rows and sums them in Python instead of grouping thousands in the database.
+    # Kept in step with the summary rows by the same services, in the same transaction.
+    figures = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -139,11 +139,28 @@ class BadCursor(ValueError):
 
 
 @dataclass(frozen=True)
+class ScopeOrganisation:
+    """An organisation of the register's scope: what its filters and rows need."""
+
+    pk: int
+    name: str
+    slug: str
+    trust_id: int | None
+    managed: bool  # the person is its incident manager, or its trust's
+
+
+@dataclass(frozen=True)
+class ScopePolicy:
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
 class RegisterScope:
     """What the person's register covers, and the choices its filters offer."""
 
-    organisations: list[Organisation]
-    policies: list[InformationPolicy]
+    organisations: list[ScopeOrganisation]
+    policies: list[ScopePolicy]
     severities: list[tuple[str, str]]  # (key, name), most severe first
 
     @property
@@ -153,12 +170,12 @@ class RegisterScope:
     @property
     def managed_ids(self) -> list[int]:
         """Where the person is the incident manager (or their trust's)."""
-        return [o.pk for o in self.organisations if getattr(o, "managed", False)]
+        return [o.pk for o in self.organisations if o.managed]
 
     @property
     def overseen_ids(self) -> list[int]:
         """Where the person is the DPO or SIRO only."""
-        return [o.pk for o in self.organisations if not getattr(o, "managed", False)]
+        return [o.pk for o in self.organisations if not o.managed]
 
 
 @dataclass
@@ -194,9 +211,95 @@ class RegisterFilters:
         return record
 
 
+class RowOrganisation:
+    """The organisation of a register row: only what a row shows."""
+
+    __slots__ = ("name", "slug")
+
+    def __init__(self, name: str, slug: str) -> None:
+        self.name, self.slug = name, slug
+
+
+class RegisterRow:
+    """One incident as the register shows it, read as a tuple (`ROW_COLUMNS`).
+
+    Not a model instance: building fifty-one of them (and their organisations) cost the
+    page more than its queries. Attribute names are the model's, so the tags, the API
+    and the cursors read it as they would an `Incident`.
+    """
+
+    __slots__ = (
+        "pk",
+        "reference",
+        "state",
+        "reported_at",
+        "kind",
+        "category",
+        "severity",
+        "severity_rank",
+        "severity_order",
+        "state_order",
+        "is_serious",
+        "mode",
+        "severity_name",
+        "is_overdue",
+        "organisation",
+        "reported_words",
+    )
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        (
+            self.pk,
+            self.reference,
+            self.state,
+            self.reported_at,
+            self.kind,
+            self.category,
+            self.severity,
+            self.severity_rank,
+            self.severity_order,
+            self.state_order,
+            self.is_serious,
+            self.mode,
+            self.severity_name,
+            self.is_overdue,
+            name,
+            slug,
+        ) = values
+        self.organisation = RowOrganisation(name, slug)
+        # "25 November 2026 at 9:05am", escaped: written once by the register's tags for
+        # the table and the cards.
+        self.reported_words: str | None = None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+# The columns of `RegisterRow`, in its order.
+ROW_COLUMNS = (
+    "pk",
+    "reference",
+    "state",
+    "reported_at",
+    "kind",
+    "category",
+    "severity",
+    "severity_rank",
+    "severity_order",
+    "state_order",
+    "is_serious",
+    "mode",
+    "severity_name",
+    "is_overdue",
+    "organisation__name",
+    "organisation__slug",
+)
+
+
 @dataclass
 class RegisterPage:
-    incidents: list[Incident]
+    incidents: list[RegisterRow]
     next_cursor: str | None
     previous_cursor: str | None
     count: int  # capped: COUNT_CAP + 1 means "more than COUNT_CAP"
@@ -224,23 +327,28 @@ def register_scope(person: incident_rules.Someone) -> RegisterScope:
     managed = {pk for pk, duty in acting if duty == Duty.INCIDENT_MANAGER}
     if not held:
         return RegisterScope(organisations=[], policies=[], severities=[])
-    organisations = list(
+    # Tuples, not model instances: a trust's scope is dozens of schools.
+    found = (
         Organisation.objects.filter(Q(pk__in=held) | Q(trust_id__in=held))
-        .only("pk", "name", "slug", "trust_id", "profile_id")
         .annotate(effective_profile_id=Coalesce("profile_id", "trust__profile_id"))
         .order_by("name", "pk")
+        .values_list("pk", "name", "slug", "trust_id", "effective_profile_id")
     )
-    for organisation in organisations:
+    organisations, profile_ids = [], set()
+    for pk, name, slug, trust_id, profile_id in found:
         # Managed here or through its trust: every incident of it is the person's to see.
-        organisation.managed = organisation.pk in managed or organisation.trust_id in managed  # type: ignore[attr-defined]
-    profile_ids = {o.effective_profile_id for o in organisations} - {None}  # type: ignore[attr-defined]
+        managed_here = pk in managed or trust_id in managed
+        organisations.append(ScopeOrganisation(pk, name, slug, trust_id, managed_here))
+        if profile_id is not None:
+            profile_ids.add(profile_id)
     if not profile_ids:
         return RegisterScope(organisations=organisations, policies=[], severities=[])
-    policies = list(
-        InformationPolicy.objects.filter(profile_id__in=profile_ids)
-        .only("pk", "name", "profile_id")
+    policies = [
+        ScopePolicy(pk, name)
+        for pk, name in InformationPolicy.objects.filter(profile_id__in=profile_ids)
         .order_by("order", "name", "pk")
-    )
+        .values_list("pk", "name")
+    ]
     severities: dict[str, str] = {}
     for key, name in (
         SeverityLevel.objects.filter(profile_id__in=profile_ids)
@@ -331,14 +439,14 @@ def sorted_rows(
 # --- Cursors ------------------------------------------------------------------------------
 
 
-def _cursor_value(incident: Incident, key: SortKey) -> Any:
+def _cursor_value(incident: Incident | RegisterRow, key: SortKey) -> Any:
     value = getattr(incident, key.name)
     if key.kind == "datetime":
         return value.isoformat()
     return value
 
 
-def encode_cursor(sort: str, incident: Incident) -> str:
+def encode_cursor(sort: str, incident: Incident | RegisterRow) -> str:
     values = [_cursor_value(incident, key) for key in SORTS[sort][1]]
     raw = json.dumps([sort, values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -526,16 +634,17 @@ def register_page(
     rows = register_rows(person, scope, filters)
     reverse = before is not None
     # One more than a page tells whether there is another, without counting.
-    found = list(
-        page_query(
+    found = [
+        RegisterRow(values)
+        for values in page_query(
             rows,
             filters.sort,
             page_organisations(scope, filters),
             after=after,
             before=before,
             limit=size + 1,
-        )
-    )
+        ).values_list(*ROW_COLUMNS)
+    ]
     more = len(found) > size
     found = found[:size]
     if reverse:

@@ -18,7 +18,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -76,6 +76,52 @@ INCIDENT_FACTS = (
     "ico_assessment__decided_at",
     "ico_assessment__became_aware_at",
 )
+
+
+# The breakdowns the month's figures keep besides the sums (see `StatisticBucket.figures`).
+BREAKDOWNS = ("kind", "category", "personal_data")
+
+
+def empty_figures() -> dict[str, Any]:
+    figures: dict[str, Any] = dict.fromkeys(SUM_FIELDS, 0)
+    figures.update(open=0, serious=0, severity={}, policy={})
+    figures.update({name: {} for name in BREAKDOWNS})
+    return figures
+
+
+def severity_key(rank: int | None, severity: str) -> str:
+    """The severity breakdown's key: its rank orders the rows, its key names them."""
+    return f"{'' if rank is None else rank}:{severity}"
+
+
+def add_to_figures(figures: dict[str, Any], row: IncidentStatistic) -> None:
+    """Adds one summary row (saved or not) to an organisation-month's figures."""
+    n = row.incidents
+    if not n:
+        return
+    for name in SUM_FIELDS:
+        figures[name] += getattr(row, name)
+    if row.is_open:
+        figures["open"] += n
+    if row.is_serious:
+        figures["serious"] += n
+    for name in BREAKDOWNS:
+        counts = figures[name]
+        value = getattr(row, name)
+        counts[value] = counts.get(value, 0) + n
+    counts = figures["severity"]
+    key = severity_key(row.severity_rank, row.severity)
+    counts[key] = counts.get(key, 0) + n
+
+
+def figures_of(rows: Iterable[IncidentStatistic], policies: dict[str, int]) -> dict[str, Any]:
+    """An organisation-month's figures from its summary rows and policy counts: what the
+    upkeep and the rebuild both write, so the two cannot differ."""
+    figures = empty_figures()
+    for row in rows:
+        add_to_figures(figures, row)
+    figures["policy"] = {name: n for name, n in sorted(policies.items()) if n}
+    return figures
 
 
 def month_of(moment: datetime.datetime) -> datetime.date:
@@ -210,7 +256,8 @@ def refresh_statistics(organisation_id: int, month: datetime.date) -> int:
         for name, count in policies.items()
     )
     bucket.refreshed_at = timezone.now()
-    bucket.save(update_fields=["refreshed_at"])
+    bucket.figures = figures_of(rows.values(), policies)
+    bucket.save(update_fields=["refreshed_at", "figures"])
     return len(incidents)
 
 
@@ -235,10 +282,9 @@ def count_new_incident(incident: Incident) -> None:
     report is unclassified, open and has no decisions yet, so it moves only these counts.
     Keeps a burst of reports after a school-wide event cheap."""
     month = month_of(incident.reported_at)
-    if connection.vendor != "sqlite":
-        # Waits for a recount of the same month (see `_lock_bucket`). SQLite's
-        # transactions are IMMEDIATE: a recount cannot be under way while this one writes.
-        _lock_bucket(incident.organisation_id, month)
+    # Waits for a recount of the same month (see `_lock_bucket`); on SQLite, whose
+    # transactions are IMMEDIATE, a plain read of the row whose figures are added to.
+    bucket = _lock_bucket(incident.organisation_id, month)
     delay = incident.report_delay_seconds
     key = {
         "organisation_id": incident.organisation_id,
@@ -257,16 +303,20 @@ def count_new_incident(incident: Incident) -> None:
         "report_delay_seconds": delay or 0,
         "reported_within_day": int(delay is not None and delay <= REPORT_WITHIN_SECONDS),
     }
+    added = IncidentStatistic(
+        **key,
+        severity_rank=incident.severity_rank,
+        is_open=incident.state in OPEN_STATES,
+        **increments,
+    )
     updated = IncidentStatistic.objects.filter(**key).update(
         **{name: F(name) + value for name, value in increments.items()}
     )
     if not updated:
-        IncidentStatistic.objects.create(
-            **key,
-            severity_rank=incident.severity_rank,
-            is_open=incident.state in OPEN_STATES,
-            **increments,
-        )
+        added.save(force_insert=True)
+    figures = bucket.figures or empty_figures()
+    add_to_figures(figures, added)
+    StatisticBucket.objects.filter(pk=bucket.pk).update(figures=figures)
 
 
 def refresh_for_incident(incident: Incident, *, created: bool = False) -> None:
@@ -311,7 +361,10 @@ def rebuild_statistics(organisation_ids: Iterable[int] | None = None) -> int:
         locked = StatisticBucket.objects.select_for_update()
         if orgs is not None:
             locked = locked.filter(organisation_id__in=orgs)
-        existing = set(locked.values_list("organisation_id", "month"))
+        existing = {
+            (org_id, month): pk
+            for pk, org_id, month in locked.values_list("pk", "organisation_id", "month")
+        }
         rows, policies = _recount(orgs)
         wanted = {(key[0], key[1]) for key in rows}
         scope: dict[str, Any] = {} if orgs is None else {"organisation_id__in": orgs}
@@ -328,15 +381,38 @@ def rebuild_statistics(organisation_ids: Iterable[int] | None = None) -> int:
             batch_size=1000,
         )
         now = timezone.now()
+        of_bucket: dict[tuple[int, datetime.date], list[IncidentStatistic]] = defaultdict(list)
+        for key, row in rows.items():
+            of_bucket[(key[0], key[1])].append(row)
+        policies_of: dict[tuple[int, datetime.date], dict[str, int]] = defaultdict(dict)
+        for (org_id, month, name), count in policies.items():
+            policies_of[(org_id, month)][name] = count
+
+        def figures(bucket: tuple[int, datetime.date]) -> dict[str, Any]:
+            return figures_of(of_bucket.get(bucket, ()), policies_of.get(bucket, {}))
+
         StatisticBucket.objects.bulk_create(
             (
-                StatisticBucket(organisation_id=org_id, month=month, refreshed_at=now)
-                for org_id, month in sorted(wanted - existing)
+                StatisticBucket(
+                    organisation_id=org_id,
+                    month=month,
+                    refreshed_at=now,
+                    figures=figures((org_id, month)),
+                )
+                for org_id, month in sorted(wanted - existing.keys())
             ),
             batch_size=1000,
             ignore_conflicts=True,
         )
-        StatisticBucket.objects.filter(**scope).update(refreshed_at=now)
+        # Buckets that were there: their figures again, or none if their incidents are gone.
+        StatisticBucket.objects.bulk_update(
+            (
+                StatisticBucket(pk=pk, refreshed_at=now, figures=figures(bucket))
+                for bucket, pk in existing.items()
+            ),
+            ["refreshed_at", "figures"],
+            batch_size=500,
+        )
     return len(wanted)
 
 

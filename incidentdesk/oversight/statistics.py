@@ -1,9 +1,10 @@
 """Reading the statistics summary for the dashboards, the governors' report and the API.
 
-Every figure comes from the summary tables (`models.IncidentStatistic`), grouped in the
-database, so a dashboard costs the same handful of queries whether an organisation has a
-hundred incidents or a million. Averages are means (sums of durations over counts are
-what the summary can keep in step); the pages say so.
+Every figure comes from the organisation-months' figures (`models.StatisticBucket.figures`,
+kept in step with the summary rows by `services`), one row per organisation and month,
+summed in Python, so a dashboard costs the same handful of queries and rows whether an
+organisation has a hundred incidents or a million. Averages are means (sums of durations
+over counts are what the summary can keep in step); the pages say so.
 
 Small numbers: in anything a governor or trustee sees, a count from 1 up to the profile's
 `small_count_threshold` (5 unless changed) is shown as "fewer than 5", and an average or
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from incidentdesk.incidents.models import Category, Kind, PersonalData, State
@@ -26,8 +27,8 @@ from incidentdesk.incidents.rules import Someone, acting_duty_holders, is_signed
 from incidentdesk.investigations.models import Action, ActionStatus
 from incidentdesk.organisations.models import Duty, Organisation, PolicyProfile, Preset
 
-from .models import IncidentStatistic, PolicyBreachStatistic
-from .services import SUM_FIELDS
+from .models import StatisticBucket
+from .services import BREAKDOWNS, SUM_FIELDS, empty_figures
 
 # Who sees exact counts, and who sees small counts suppressed.
 MANAGING_DUTIES = (Duty.INCIDENT_MANAGER, Duty.DPO, Duty.SIRO)
@@ -377,47 +378,63 @@ MEASURES: dict[str, dict[int, list[tuple[str, str, str]]]] = {
 
 # --- The figures ------------------------------------------------------------------------------
 
-_SUMS = {name: Sum(name) for name in SUM_FIELDS}
 
-
-def _grouped(qs, *fields: str) -> list[dict[str, Any]]:
-    """Incidents counted by `fields`: a breakdown needs one sum, not all of them."""
-    rows = qs.values(*fields).annotate(n=Sum("incidents")).order_by(*fields)
-    return [{**{f: r[f] for f in fields}, "incidents": r["n"]} for r in rows]
+def _summed(scope: Scope, period: Period) -> tuple[dict[str, Any], dict, dict]:
+    """The period's figures of the scope's organisation-months, summed in Python: one row
+    per organisation-month (`StatisticBucket.figures`), a few hundred for a year of a large
+    trust. Returns the summed figures, incidents by month and incidents by organisation."""
+    totals = empty_figures()
+    by_month: dict[datetime.date, int] = {}
+    by_org: dict[int, int] = {}
+    breakdowns = ("severity", "policy", *BREAKDOWNS)
+    rows = StatisticBucket.objects.filter(
+        organisation_id__in=scope.organisation_ids, month__gte=period.first, month__lte=period.last
+    ).values_list("organisation_id", "month", "figures")
+    for org_id, month, figures in rows:
+        if not figures:
+            continue
+        n = figures["incidents"]
+        by_month[month] = by_month.get(month, 0) + n
+        by_org[org_id] = by_org.get(org_id, 0) + n
+        for name in SUM_FIELDS:
+            totals[name] += figures[name]
+        totals["open"] += figures["open"]
+        totals["serious"] += figures["serious"]
+        for name in breakdowns:
+            into = totals[name]
+            for key, count in figures[name].items():
+                into[key] = into.get(key, 0) + count
+    return totals, by_month, by_org
 
 
 def statistics_for(scope: Scope, period: Period) -> Statistics:
-    """The dashboard's figures for `scope` over `period`. A fixed number of queries (12),
-    each over the summary's few rows per organisation-month, whatever the incidents."""
+    """The dashboard's figures for `scope` over `period`. A fixed number of queries (4):
+    the organisation-months' figures, overdue actions, the severity names and the policy's
+    points, whatever the incidents."""
     show = Shower(scope)
-    stats = IncidentStatistic.objects.filter(
-        organisation_id__in=scope.organisation_ids, month__gte=period.first, month__lte=period.last
-    )
-    totals = stats.aggregate(**_SUMS)
-    by_month = {r["month"]: r for r in _grouped(stats, "month")}
-    by_kind = _grouped(stats, "kind")
-    by_category = _grouped(stats, "category")
-    by_severity = _grouped(stats, "severity_rank", "severity")
-    by_state = _grouped(stats, "is_open", "is_serious")
-    by_personal = _grouped(stats, "personal_data")
-    by_org = {r["organisation_id"]: r for r in _grouped(stats, "organisation_id")}
-    policies = list(
-        PolicyBreachStatistic.objects.filter(
-            organisation_id__in=scope.organisation_ids,
-            month__gte=period.first,
-            month__lte=period.last,
+    totals, by_month, by_org = _summed(scope, period)
+    by_kind = [{"kind": k, "incidents": n} for k, n in sorted(totals["kind"].items())]
+    by_category = [{"category": k, "incidents": n} for k, n in sorted(totals["category"].items())]
+    by_personal = [
+        {"personal_data": k, "incidents": n} for k, n in sorted(totals["personal_data"].items())
+    ]
+    by_severity = []
+    for key, n in totals["severity"].items():
+        rank, _, severity = key.partition(":")
+        by_severity.append(
+            {"severity_rank": int(rank) if rank else None, "severity": severity, "incidents": n}
         )
-        .values("policy")
-        .annotate(n=Sum("incidents"))
-        .order_by("-n", "policy")
+    by_severity.sort(key=lambda r: (r["severity_rank"] or 0, r["severity"]))
+    policies = sorted(
+        ({"policy": name, "n": n} for name, n in totals["policy"].items()),
+        key=lambda p: (-p["n"], p["policy"]),
     )
     overdue = overdue_actions_count(scope.organisation_ids)
 
-    sums = {name: int(totals[name] or 0) for name in SUM_FIELDS}
+    sums = {name: int(totals[name]) for name in SUM_FIELDS}
     total = sums["incidents"]
-    open_ = sum(int(r["incidents"] or 0) for r in by_state if r["is_open"])
-    serious = sum(int(r["incidents"] or 0) for r in by_state if r["is_serious"])
-    sums["serious"] = serious
+    open_ = totals["open"]
+    sums["serious"] = totals["serious"]
 
     kind_labels = dict(Kind.choices)
     category_labels = dict(Category.choices)
@@ -456,7 +473,7 @@ def statistics_for(scope: Scope, period: Period) -> Statistics:
         names = {scope.organisation.pk: f"{scope.organisation.name} (the trust itself)"}
         names.update({s.pk: s.name for s in scope.schools})
         for org_id in scope.organisation_ids:
-            count = int(by_org.get(org_id, {}).get("incidents") or 0)
+            count = by_org.get(org_id, 0)
             if org_id == scope.organisation.pk and not count:
                 continue
             school_rows.append(Row(names[org_id], show.count(count), str(org_id)))
@@ -469,12 +486,7 @@ def statistics_for(scope: Scope, period: Period) -> Statistics:
         open=split[0].count,
         closed=split[1].count,
         by_month=show.protect(
-            [
-                Row(
-                    f"{m:%b %Y}", show.count((by_month.get(m) or {}).get("incidents")), f"{m:%Y-%m}"
-                )
-                for m in period.months
-            ]
+            [Row(f"{m:%b %Y}", show.count(by_month.get(m)), f"{m:%Y-%m}") for m in period.months]
         ),
         by_kind=show.protect(rows(by_kind, "kind", kind_labels)),
         by_category=show.protect(rows(by_category, "category", category_labels)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -15,10 +16,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from incidentdesk.audit.services import record_event
+from incidentdesk.deadlines.services import read_for_schedule
 from incidentdesk.incidents.models import Incident, ReportingMode, Source
 from incidentdesk.incidents.rules import may_write_to_reporter
-from incidentdesk.incidents.services import audit_actor_for, incident_create
-from incidentdesk.notifications.services import Notice, notify, notify_many
+from incidentdesk.incidents.services import (
+    audit_actor_for,
+    incident_create,
+    reported_out_of_hours,
+)
+from incidentdesk.notifications.services import (
+    Notice,
+    notify,
+    prepare_notices,
+    store_notices,
+)
 from incidentdesk.organisations.models import DutyHolder, Organisation, Person
 
 from . import receipts
@@ -129,7 +140,9 @@ def _recipients_of_report(
     return told, alerted
 
 
-def _queue_notices(incident: Incident, holders: dict[str, list[Person]] | None = None) -> None:
+def _report_notices(
+    incident: Incident, holders: dict[str, list[Person]] | None = None
+) -> list[Notice]:
     told, alerted = _recipients_of_report(incident, holders)
     link = f"/incidents/{incident.reference}/"
     context = {"incident": incident, "link": link}
@@ -162,8 +175,7 @@ def _queue_notices(incident: Incident, holders: dict[str, list[Person]] | None =
                 context={"incident": incident, "link": own_link},
             )
         )
-    # Every notice and e-mail of the report in two inserts.
-    notify_many(notices)
+    return notices
 
 
 def _existing(key: str, fingerprint: str) -> Incident | None:
@@ -216,17 +228,27 @@ def report_incident(
     # held only for the writes (a duty changing hands meanwhile changes nothing here).
     duties = _report_duties(organisation, mode)
     holders = _holders(organisation, duties) if duties else {}
+    # So are the timescales and closure days the deadlines need, and the notices and
+    # e-mails are rendered now: with a random stand-in for the reference, which only the
+    # write transaction can give, put in when they are stored.
+    read_for_schedule(organisation)
+    now = timezone.now()
+    incident = Incident(
+        organisation=organisation,
+        mode=mode,
+        reporter=reporter,
+        idempotency_key=idempotency_key or None,
+        idempotency_fingerprint=fingerprint if idempotency_key else "",
+        reference=f"ref{secrets.token_hex(16)}",
+        reported_at=now,
+        reported_out_of_hours=reported_out_of_hours(organisation, now),
+        **asdict(details),
+    )
+    stand_in = incident.reference
+    notices = prepare_notices(_report_notices(incident, holders))
     try:
         with transaction.atomic():
-            incident = Incident(
-                organisation=organisation,
-                mode=mode,
-                reporter=reporter,
-                idempotency_key=idempotency_key or None,
-                idempotency_fingerprint=fingerprint if idempotency_key else "",
-                **asdict(details),
-            )
-            incident_create(incident=incident)
+            incident_create(incident=incident, now=now)
             Attachment.objects.bulk_create(
                 Attachment(incident=incident, uploaded_by=reporter, **asdict(s)) for s in stored
             )
@@ -236,7 +258,8 @@ def report_incident(
                 AnonymousReceipt.objects.create(
                     incident=incident, code_hash=receipts.code_hash(receipt)
                 )
-            _queue_notices(incident, holders)
+            # Every notice and e-mail of the report in two inserts.
+            store_notices(notices, placeholder=stand_in, value=incident.reference)
     except IntegrityError:
         for s in stored:
             default_storage.delete(s.stored_name)

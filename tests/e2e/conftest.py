@@ -236,10 +236,15 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[NewPa
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: record.errors.append(f"script error: {error}"))
-        page.on(
-            "requestfailed",
-            lambda failed: record.errors.append(f"request failed: {failed.url}"),
-        )
+
+        def on_request_failed(failed) -> None:  # noqa: ANN001 - Playwright's Request
+            # A request the browser dropped because the page moved on (a click that
+            # navigates while the icon loads) is not an answer the app gave.
+            if "ERR_ABORTED" in (failed.failure or ""):
+                return
+            record.errors.append(f"request failed: {failed.url} ({failed.failure})")
+
+        page.on("requestfailed", on_request_failed)
         page.on(
             "response",
             lambda response: (

@@ -56,7 +56,7 @@ def test_staff_ask_for_an_exception_and_the_manager_approves_it(new_page, live_s
     with page.expect_navigation():
         page.get_by_role("button", name="Send the request").click()
     check_page(page)
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Your request has been sent to the incident manager"
     )
     expect(page.locator(".govuk-tag")).to_have_text("Waiting for a decision")
@@ -90,7 +90,9 @@ def test_staff_ask_for_an_exception_and_the_manager_approves_it(new_page, live_s
     with manager_page.expect_navigation():
         manager_page.get_by_role("button", name="Save the decision").click()
     check_page(manager_page)
-    expect(manager_page.locator(".govuk-notification-banner")).to_contain_text("Decision saved")
+    expect(manager_page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Decision saved"
+    )
     exception.refresh_from_db()
     assert exception.status == ExceptionStatus.APPROVED
 

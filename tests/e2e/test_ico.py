@@ -56,7 +56,9 @@ def test_the_manager_records_the_ico_decision_and_downloads_the_draft(
     with page.expect_navigation():
         page.get_by_role("button", name="Save the decision").click()
     check_page(page)
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("ICO decision saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "ICO decision saved"
+    )
     assessment = IcoAssessment.objects.get(incident=incident)
     assert assessment.decision == IcoDecision.NOTIFY_ICO
     assert assessment.decided_by == cast.manager

@@ -321,6 +321,11 @@ def test_the_manager_assigns_an_investigator_who_is_told(cast: Cast, birch: Birc
         to=birch.investigator.email, template="investigator_assigned"
     ).exists()
     assert ">Reassign</button>" in text_of(response)
+    # The list offered for reassigning starts at the current investigator, not at "Choose".
+    assert f'<option value="{birch.investigator.pk}" selected>Ivy Investigator</option>' in (
+        text_of(response)
+    )
+    assert '<option value="">Choose someone</option>' in text_of(response)
 
 
 def test_the_manager_may_investigate_it_themselves(cast: Cast):

@@ -6,10 +6,16 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 from django.http import Http404
 
 from incidentdesk.incidents import rules
-from incidentdesk.incidents.selectors import incident_for_user, incidents_visible_to
+from incidentdesk.incidents.models import Incident, ReportingMode
+from incidentdesk.incidents.selectors import (
+    incident_for_user,
+    incidents_visible_to,
+    newest_visible,
+)
 from incidentdesk.organisations.models import Duty, DutyHolder, Person
 from incidentdesk.organisations.services import duty_assign
 from tests.factories import make_person, signed_in_client
@@ -66,8 +72,40 @@ def test_the_queue_queryset_holds_exactly_what_each_person_may_view(cast: Cast, 
         assert set(incidents_visible_to(person).values_list("pk", flat=True)) == by_rule, name
 
 
+def test_the_lists_pages_hold_exactly_what_each_person_may_view_newest_first(
+    cast: Cast, reports: Reports
+):
+    # Two reports at the same moment: the page's order breaks the tie by id.
+    Incident.objects.filter(pk=reports.confidential.pk).update(
+        reported_at=reports.named.reported_at
+    )
+    for name, person in cast.everyone().items():
+        expected = list(
+            incidents_visible_to(person)
+            .order_by("-reported_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+        seen, after = [], None
+        while True:
+            page = list(newest_visible(person, after=after, limit=2))
+            assert len(page) <= 2
+            seen += [incident.pk for incident in page]
+            if len(page) < 2:
+                break
+            after = (page[-1].reported_at, page[-1].pk)
+        assert seen == expected, name
+        anonymous = Q(mode=ReportingMode.ANONYMOUS)
+        assert [i.pk for i in newest_visible(person, where=anonymous, limit=10)] == list(
+            incidents_visible_to(person)
+            .filter(anonymous)
+            .order_by("-reported_at", "-pk")
+            .values_list("pk", flat=True)
+        ), name
+
+
 def test_nobody_signed_out_sees_anything(reports: Reports, client):
     assert not incidents_visible_to(AnonymousUser()).exists()
+    assert not newest_visible(AnonymousUser(), limit=5).exists()
     assert rules.may_view(AnonymousUser(), reports.named) is False
     response = client.get(f"/incidents/{reports.named.reference}/")
     assert response.status_code == 302

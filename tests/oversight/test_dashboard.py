@@ -20,7 +20,7 @@ PERIOD = {"start": "2026-09", "end": "2026-11"}
 # figures and breakdowns, the policies, the severities and points, the overdue actions
 # (one count on the open action deadlines' index), and the menu (a governor's asks one
 # more question of it).
-DASHBOARD_QUERIES = {"manager": 15, "chair": 16}
+DASHBOARD_QUERIES = {"manager": 7, "chair": 8}
 
 
 def text(response) -> str:

@@ -198,6 +198,8 @@ PAGES: dict[str, dict[str, Rule]] = {
         "POST": everyone("302:sign_in", pending="302:sign_in"),
     },
     "accounts:enrol": {"GET": PAGE, "POST": PAGE},
+    # The idle warning's "Stay signed in" button: a POST from a script, nothing to show.
+    "accounts:stay_signed_in": {"GET": signed_in("405"), "POST": signed_in("204")},
     "accounts:password_reset": {
         "GET": everyone("200", pending="200"),
         "POST": everyone("200", pending="200"),
