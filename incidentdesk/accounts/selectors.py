@@ -85,10 +85,10 @@ def signed_in_person(person_id: int) -> Person | None:
             values[index] = converter(values[index], column, connection)
     person = Person.from_db(connection.alias, attnames, values)
     acting = frozenset((row[-2], row[-1]) for row in rows if row[-1] is not None)
-    # The same rows, in the forms incidents.rules keeps (tests/accounts/test_base_cost.py
-    # checks they match what the rules would read themselves).
+    # The same rows, in the form incidents.rules keeps (tests/accounts/test_base_cost.py
+    # checks they match what the rules would read themselves); `duties_held` derives
+    # from it without a query.
     person._acting_duties = acting
-    person._duties_held = frozenset(duty for _, duty in acting)
     return person
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,6 @@ from incidentdesk.investigations.models import Action, ActionStatus
 from incidentdesk.notifications.services import Notice, notify, notify_many
 from incidentdesk.organisations.models import (
     Duty,
-    DutyHolder,
     Organisation,
     Person,
     PolicyProfile,
@@ -33,7 +31,7 @@ from incidentdesk.organisations.models import (
     TimescaleStep,
     TimescaleUnit,
 )
-from incidentdesk.organisations.selectors import duty_holders_for
+from incidentdesk.organisations.selectors import DutyHoldersOf, duty_holders_for
 from incidentdesk.regulator.models import DataSubjectDecision, PeopleTold
 
 from .models import ACTION_STEP, GOVERNANCE_STEPS, Deadline, DeadlineEvent, EventKind
@@ -557,39 +555,6 @@ def set_deadline_start(incident: Incident, step: str, start: datetime.datetime) 
 HoldersOf = Callable[[Organisation, str], list[Person]]
 
 
-class _BatchHolders:
-    """`duty_holders_for` for every organisation of a batch of deadlines, read in one query:
-    the same rule (the organisation's own holders first, else its trust's; an absent holder
-    replaced by their deputy when one is named), kept in step with it by
-    tests/deadlines/test_worker.py."""
-
-    def __init__(self, organisations: Iterable[Organisation]) -> None:
-        ids: set[int] = set()
-        for organisation in organisations:
-            ids.add(organisation.pk)
-            if organisation.trust_id:
-                ids.add(organisation.trust_id)
-        self.holders: dict[tuple[int, str], list[DutyHolder]] = defaultdict(list)
-        for holder in (
-            DutyHolder.objects.filter(organisation_id__in=ids, person__is_active=True)
-            .select_related("person", "deputy")
-            .order_by("pk")
-        ):
-            self.holders[(holder.organisation_id, holder.duty)].append(holder)
-
-    def __call__(self, organisation: Organisation, duty: str) -> list[Person]:
-        for org_id in (organisation.pk, organisation.trust_id):
-            holders = self.holders.get((org_id, duty)) if org_id is not None else None
-            if holders:
-                acting: list[Person] = []
-                for holder in holders:
-                    person = holder.deputy if holder.is_absent and holder.deputy else holder.person
-                    if person not in acting:
-                        acting.append(person)
-                return acting
-        return []
-
-
 def _people(
     organisation: Organisation, *duties: str, holders: HoldersOf = duty_holders_for
 ) -> list[Person]:
@@ -818,7 +783,7 @@ def _process_batch(ids: list[int], now: datetime.datetime) -> int:
         deadlines = list(
             Deadline.objects.select_related(*_RELATED).filter(pk__in=claimed).order_by("pk")
         )
-        holders = _BatchHolders(d.incident.organisation for d in deadlines if d.incident_id)
+        holders = DutyHoldersOf(d.incident.organisation for d in deadlines if d.incident_id)
         on_record = set(
             DeadlineEvent.objects.filter(deadline_id__in=claimed).values_list(
                 "deadline_id", "kind", "level"

@@ -192,24 +192,29 @@ def visible_organisations(person: Person) -> VisibleOrganisations:
     )
 
 
-def _queue_terms(person: Person) -> list[Q]:
-    """`incidents_visible_to`'s reasons for the queue, with the organisations worked out
-    here (`visible_organisations`) so each reason is an index range over its own
-    organisations."""
+def _reasons(person: Person) -> tuple[list[Q], list[tuple[Q, tuple[int, ...]]]]:
+    """`incidents_visible_to`'s reasons with the organisations worked out here
+    (`visible_organisations`): those of the person's own (investigator, involved), and
+    each per-organisation reason with the organisations it holds in (none left out)."""
     found = visible_organisations(person)
-    terms = [
+    own = [
         Q(investigator=person),
         Q(pk__in=Involvement.objects.filter(person=person).values("incident_id")),
     ]
-    if found.managed:
-        terms.append(Q(organisation_id__in=found.managed))
-    if found.overseen:
-        terms.append(Q(is_serious=True, organisation_id__in=found.overseen))
-    if found.anonymous:
-        terms.append(Q(mode=ReportingMode.ANONYMOUS, organisation_id__in=found.anonymous))
-    if found.out_of_hours:
-        terms.append(Q(reported_out_of_hours=True, organisation_id__in=found.out_of_hours))
-    return terms
+    per_organisation = [
+        (Q(), found.managed),
+        (Q(is_serious=True), found.overseen),
+        (Q(mode=ReportingMode.ANONYMOUS), found.anonymous),
+        (Q(reported_out_of_hours=True), found.out_of_hours),
+    ]
+    return own, [(reason, ids) for reason, ids in per_organisation if ids]
+
+
+def _queue_terms(person: Person) -> list[Q]:
+    """`incidents_visible_to`'s reasons for the queue, each an index range over its own
+    organisations."""
+    own, per_organisation = _reasons(person)
+    return [*own, *(reason & Q(organisation_id__in=ids) for reason, ids in per_organisation)]
 
 
 # An organisation id no organisation has (ids start at 1), replaced in `newest_visible`.
@@ -236,7 +241,7 @@ def newest_visible(
     """
     if not rules.is_signed_in(person):
         return Incident.objects.none()
-    found = visible_organisations(person)  # type: ignore[arg-type]  # signed in
+    own, per_organisation = _reasons(person)  # type: ignore[arg-type]  # signed in
 
     def branch(reason: Q) -> QuerySet:
         rows = Incident.objects.filter(reason)
@@ -248,26 +253,15 @@ def newest_visible(
             rows = rows.filter(reported_at__lte=at).exclude(reported_at=at, pk__gte=pk)
         return rows.order_by("-reported_at", "-pk").values_list("id", "reported_at")[:limit]
 
-    # Each per-organisation reason is compiled once, with a marker where the
-    # organisation's id goes: compiling a query costs more than running one here.
-    per_organisation = [
-        (Q(), found.managed),
-        (Q(is_serious=True), found.overseen),
-        (Q(mode=ReportingMode.ANONYMOUS), found.anonymous),
-        (Q(reported_out_of_hours=True), found.out_of_hours),
-    ]
     parts: list[str] = []
     params: list = []
-    for reason in (
-        Q(investigator=person),
-        Q(pk__in=Involvement.objects.filter(person=person).values("incident_id")),
-    ):
+    for reason in own:
         sql, one_params = branch(reason).query.sql_with_params()
         parts.append(sql)
         params.extend(one_params)
+    # Each per-organisation reason is compiled once, with a marker where the
+    # organisation's id goes: compiling a query costs more than running one here.
     for reason, organisation_ids in per_organisation:
-        if not organisation_ids:
-            continue
         sql, one_params = branch(
             reason & Q(organisation_id=_ORGANISATION_MARKER)
         ).query.sql_with_params()

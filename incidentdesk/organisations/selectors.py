@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -57,16 +61,56 @@ def duty_holders_for(organisation: Organisation, duty: str) -> list[Person]:
     for org_id in [organisation.pk, organisation.trust_id]:
         if org_id is None:
             continue
-        holders = list(
-            DutyHolder.objects.filter(organisation_id=org_id, duty=duty, person__is_active=True)
-            .select_related("person", "deputy")
-            .order_by("pk")
-        )
+        holders = list(_active_holders(organisation_id=org_id, duty=duty))
         if holders:
-            acting: list[Person] = []
-            for holder in holders:
-                person = holder.deputy if holder.is_absent and holder.deputy else holder.person
-                if person not in acting:
-                    acting.append(person)
-            return acting
+            return acting_people(holders)
     return []
+
+
+def acting_people(holders: Iterable[DutyHolder]) -> list[Person]:
+    """The people who act for these holders of one duty: an absent holder's deputy, when
+    one is named, in their place; each person once, in the holders' order."""
+    acting: list[Person] = []
+    for holder in holders:
+        person = holder.deputy if holder.is_absent and holder.deputy else holder.person
+        if person not in acting:
+            acting.append(person)
+    return acting
+
+
+def _active_holders(**filters: Any) -> QuerySet[DutyHolder]:
+    return (
+        DutyHolder.objects.filter(person__is_active=True, **filters)
+        .select_related("person", "deputy")
+        .order_by("pk")
+    )
+
+
+class DutyHoldersOf:
+    """`duty_holders_for` for several organisations and duties, from one query.
+
+    The same rule, over rows read at once: for a batch of deadlines, or for the several
+    duties a report tells.
+    """
+
+    def __init__(
+        self, organisations: Iterable[Organisation], duties: Iterable[str] | None = None
+    ) -> None:
+        ids: set[int] = set()
+        for organisation in organisations:
+            ids.add(organisation.pk)
+            if organisation.trust_id:
+                ids.add(organisation.trust_id)
+        filters: dict[str, Any] = {"organisation_id__in": ids}
+        if duties is not None:
+            filters["duty__in"] = set(duties)
+        self.holders: dict[tuple[int, str], list[DutyHolder]] = defaultdict(list)
+        for holder in _active_holders(**filters):
+            self.holders[(holder.organisation_id, holder.duty)].append(holder)
+
+    def __call__(self, organisation: Organisation, duty: str) -> list[Person]:
+        for org_id in (organisation.pk, organisation.trust_id):
+            holders = self.holders.get((org_id, duty)) if org_id is not None else None
+            if holders:
+                return acting_people(holders)
+        return []

@@ -220,64 +220,8 @@ class RowOrganisation:
         self.name, self.slug = name, slug
 
 
-class RegisterRow:
-    """One incident as the register shows it, read as a tuple (`ROW_COLUMNS`).
-
-    Not a model instance: building fifty-one of them (and their organisations) cost the
-    page more than its queries. Attribute names are the model's, so the tags, the API
-    and the cursors read it as they would an `Incident`.
-    """
-
-    __slots__ = (
-        "pk",
-        "reference",
-        "state",
-        "reported_at",
-        "kind",
-        "category",
-        "severity",
-        "severity_rank",
-        "severity_order",
-        "state_order",
-        "is_serious",
-        "mode",
-        "severity_name",
-        "is_overdue",
-        "organisation",
-        "reported_words",
-    )
-
-    def __init__(self, values: Sequence[Any]) -> None:
-        (
-            self.pk,
-            self.reference,
-            self.state,
-            self.reported_at,
-            self.kind,
-            self.category,
-            self.severity,
-            self.severity_rank,
-            self.severity_order,
-            self.state_order,
-            self.is_serious,
-            self.mode,
-            self.severity_name,
-            self.is_overdue,
-            name,
-            slug,
-        ) = values
-        self.organisation = RowOrganisation(name, slug)
-        # "25 November 2026 at 9:05am", escaped: written once by the register's tags for
-        # the table and the cards.
-        self.reported_words: str | None = None
-
-    @property
-    def id(self) -> int:
-        return self.pk
-
-
-# The columns of `RegisterRow`, in its order.
-ROW_COLUMNS = (
+# What a register row holds of its incident, as the model names it.
+_ROW_FIELDS = (
     "pk",
     "reference",
     "state",
@@ -292,9 +236,35 @@ ROW_COLUMNS = (
     "mode",
     "severity_name",
     "is_overdue",
-    "organisation__name",
-    "organisation__slug",
 )
+
+
+class RegisterRow:
+    """One incident as the register shows it, read as a tuple (`ROW_COLUMNS`).
+
+    Not a model instance: building fifty-one of them (and their organisations) cost the
+    page more than its queries. Attribute names are the model's, so the tags, the API
+    and the cursors read it as they would an `Incident`.
+    """
+
+    __slots__ = (*_ROW_FIELDS, "organisation", "reported_words")
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        *own, name, slug = values
+        for attribute, value in zip(_ROW_FIELDS, own, strict=True):
+            setattr(self, attribute, value)
+        self.organisation = RowOrganisation(name, slug)
+        # "25 November 2026 at 9:05am", escaped: written once by the register's tags for
+        # the table and the cards.
+        self.reported_words: str | None = None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+# The columns of `RegisterRow`, in its order.
+ROW_COLUMNS = (*_ROW_FIELDS, "organisation__name", "organisation__slug")
 
 
 @dataclass

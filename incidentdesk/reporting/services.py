@@ -30,7 +30,8 @@ from incidentdesk.notifications.services import (
     prepare_notices,
     store_notices,
 )
-from incidentdesk.organisations.models import DutyHolder, Organisation, Person
+from incidentdesk.organisations.models import Organisation, Person
+from incidentdesk.organisations.selectors import DutyHoldersOf
 
 from . import receipts
 from .models import AnonymousReceipt, Attachment, Message
@@ -79,30 +80,10 @@ class ReportResult:
 
 
 def _holders(organisation: Organisation, duties: set[str]) -> dict[str, list[Person]]:
-    """`duty_holders_for(organisation, duty)` for each of `duties`, in one query: the
-    organisation's own holders first, a school with none its trust's; an absent holder's
-    deputy in their place."""
-    org_ids = [pk for pk in (organisation.pk, organisation.trust_id) if pk is not None]
-    rows = list(
-        DutyHolder.objects.filter(
-            organisation_id__in=org_ids, duty__in=duties, person__is_active=True
-        )
-        .select_related("person", "deputy")
-        .order_by("pk")
-    )
-    found: dict[str, list[Person]] = {}
-    for duty in duties:
-        for org_id in org_ids:
-            holders = [h for h in rows if h.organisation_id == org_id and h.duty == duty]
-            if holders:
-                acting: list[Person] = []
-                for holder in holders:
-                    person = holder.deputy if holder.is_absent and holder.deputy else holder.person
-                    if person not in acting:
-                        acting.append(person)
-                found[duty] = acting
-                break
-    return found
+    """`duty_holders_for(organisation, duty)` for each of `duties`, in one query."""
+    holders_of = DutyHoldersOf([organisation], duties)
+    found = {duty: holders_of(organisation, duty) for duty in duties}
+    return {duty: people for duty, people in found.items() if people}
 
 
 def _report_duties(organisation: Organisation, mode: str) -> set[str]:

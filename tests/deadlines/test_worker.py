@@ -330,15 +330,14 @@ def test_one_pass_sends_every_due_reminder_in_batches_with_queries_per_batch_not
 @pytest.mark.django_db
 @pytest.mark.parametrize("preset", ["school", "trust"])
 def test_the_batch_reads_duty_holders_as_duty_holders_for_does(request, preset):
-    from incidentdesk.deadlines.services import _BatchHolders
     from incidentdesk.organisations.models import DutyHolder
-    from incidentdesk.organisations.selectors import duty_holders_for
+    from incidentdesk.organisations.selectors import DutyHoldersOf, duty_holders_for
 
     setting = request.getfixturevalue(preset)
     deputy = make_person("Vic Vice", organisation=setting.organisation)
     DutyHolder.objects.filter(person=setting.top).update(is_absent=True, deputy=deputy)
     make_person("Second Manager", organisation=setting.organisation, duties=(Duty.DPO,))
     organisation = setting.organisation
-    holders = _BatchHolders([organisation])
+    holders = DutyHoldersOf([organisation])
     for duty in Duty.values:
         assert holders(organisation, duty) == duty_holders_for(organisation, duty), duty
